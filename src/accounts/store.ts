@@ -1,0 +1,63 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { AccountTable, Database } from '../db/schema.js';
+
+/** Users and organizations share the accounts table and its id sequence. */
+export type Account = Selectable<AccountTable>;
+
+export async function findAccount(db: Kysely<Database>, login: string, type?: Account['type']): Promise<Account | undefined> {
+  let query = db.selectFrom('accounts').selectAll().where('login_lower', '=', login.toLowerCase());
+  if (type) query = query.where('type', '=', type);
+  return query.executeTakeFirst();
+}
+
+export async function findAccountById(db: Kysely<Database>, id: number, type?: Account['type']): Promise<Account | undefined> {
+  let query = db.selectFrom('accounts').selectAll().where('id', '=', id);
+  if (type) query = query.where('type', '=', type);
+  return query.executeTakeFirst();
+}
+
+export async function loginTaken(db: Kysely<Database>, login: string): Promise<boolean> {
+  return (await findAccount(db, login)) !== undefined;
+}
+
+export interface NewAccount {
+  login: string;
+  type: Account['type'];
+  email?: string | null;
+  name?: string | null;
+  siteAdmin?: boolean;
+  suspended?: boolean;
+  settings?: string | null;
+  now: string;
+}
+
+export async function insertAccount(db: Kysely<Database>, input: NewAccount): Promise<Account> {
+  return db
+    .insertInto('accounts')
+    .values({
+      login: input.login,
+      login_lower: input.login.toLowerCase(),
+      type: input.type,
+      name: input.name ?? null,
+      email: input.email ?? null,
+      company: null,
+      blog: null,
+      location: null,
+      bio: null,
+      twitter_username: null,
+      description: null,
+      site_admin: input.siteAdmin ? 1 : 0,
+      two_factor: 'disabled',
+      suspended: input.suspended ? 1 : 0,
+      settings: input.settings ?? null,
+      created_at: input.now,
+      updated_at: input.now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** GitHub's login rule: alphanumerics and single hyphens, not at either end, at most 39 characters. */
+export function isValidLogin(login: string): boolean {
+  return /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/.test(login);
+}

@@ -1,0 +1,91 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { components } from '../generated/openapi.js';
+import { forbidden } from '../http/errors.js';
+import type { Operation } from '../http/operation.js';
+import { organizationSimple } from '../orgs/present.js';
+import { simpleUser } from '../users/present.js';
+import { createImpersonationToken, createOrganization, createUser, deleteImpersonationTokens } from './service.js';
+
+type Authorization = components['schemas']['authorization'];
+
+/** GHES's site-admin API: only site administrators (403 for anyone else). */
+function siteAdminOnly(handler: Operation['handler']): Operation['handler'] {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!request.caller!.siteAdmin) throw forbidden('Must be a site administrator.');
+    return handler(request, reply);
+  };
+}
+
+const createUserOperation: Operation = {
+  operationId: 'enterprise-admin/create-user',
+  authenticated: true,
+  acceptedScopes: ['site_admin'],
+  resource: 'User',
+  handler: siteAdminOnly(async (request, reply) => {
+    const body = request.body as { login: string; email?: string; suspended?: boolean };
+    const user = await createUser(request.server.ctx, request.caller, body);
+    reply.code(201);
+    return simpleUser(request.server.urls, user);
+  }),
+};
+
+const createOrgOperation: Operation = {
+  operationId: 'enterprise-admin/create-org',
+  authenticated: true,
+  acceptedScopes: ['site_admin'],
+  resource: 'Organization',
+  handler: siteAdminOnly(async (request, reply) => {
+    const body = request.body as { login: string; admin: string; profile_name?: string };
+    const org = await createOrganization(request.server.ctx, request.caller!, body);
+    reply.code(201);
+    return organizationSimple(request.server.urls, org);
+  }),
+};
+
+const createImpersonationOAuthToken: Operation = {
+  operationId: 'enterprise-admin/create-impersonation-o-auth-token',
+  authenticated: true,
+  acceptedScopes: ['site_admin'],
+  resource: 'OauthAccess',
+  handler: siteAdminOnly(async (request, reply) => {
+    const { username } = request.params as { username: string };
+    const { scopes } = request.body as { scopes: string[] };
+    const created = await createImpersonationToken(request.server.ctx, request.caller, username, scopes);
+    const urls = request.server.urls;
+    const body: Authorization = {
+      id: created.id,
+      url: `${urls.api}/authorizations/${created.id}`,
+      app: { name: 'GitHub Site Administrator', url: `${urls.html}/site_admin`, client_id: 'orghub-site-admin' },
+      token: created.token,
+      hashed_token: null,
+      token_last_eight: created.token.slice(-8),
+      note: null,
+      note_url: null,
+      created_at: created.createdAt,
+      updated_at: created.createdAt,
+      scopes: created.scopes,
+      fingerprint: null,
+      user: simpleUser(urls, created.user),
+      expires_at: null,
+    };
+    reply.code(201);
+    return body;
+  }),
+};
+
+const deleteImpersonationOAuthToken: Operation = {
+  operationId: 'enterprise-admin/delete-impersonation-o-auth-token',
+  authenticated: true,
+  acceptedScopes: ['site_admin'],
+  handler: siteAdminOnly(async (request, reply) => {
+    await deleteImpersonationTokens(request.server.ctx, request.caller!, (request.params as { username: string }).username);
+    return reply.code(204).send();
+  }),
+};
+
+export const adminOperations: Operation[] = [
+  createUserOperation,
+  createOrgOperation,
+  createImpersonationOAuthToken,
+  deleteImpersonationOAuthToken,
+];

@@ -1,0 +1,95 @@
+import { isoSeconds } from '../clock.js';
+import type { AppContext } from '../context.js';
+import { recordAuditEvent } from '../audit/record.js';
+import { findAccount, insertAccount, isValidLogin, type Account } from '../accounts/store.js';
+import type { Caller } from '../http/auth.js';
+import { invalidField, notFound } from '../http/errors.js';
+import { KNOWN_SCOPES } from '../http/scopes.js';
+import { deleteTokensOf, generateToken, insertToken } from '../tokens/store.js';
+import { defaultOrgSettings } from '../orgs/settings.js';
+
+const actorOf = (caller: Caller | null) => (caller ? { id: caller.userId, login: caller.login } : null);
+
+async function requireFreeLogin(ctx: AppContext, resource: string, login: string): Promise<void> {
+  if (!isValidLogin(login)) throw invalidField(resource, 'login', 'invalid', 'login is invalid');
+  if (await findAccount(ctx.db, login)) throw invalidField(resource, 'login', 'already_exists', 'login has already been taken');
+}
+
+/** `POST /admin/users`. */
+export async function createUser(
+  ctx: AppContext,
+  caller: Caller | null,
+  input: { login: string; email?: string; suspended?: boolean; siteAdmin?: boolean },
+): Promise<Account> {
+  await requireFreeLogin(ctx, 'User', input.login);
+  const now = isoSeconds(ctx.clock.now());
+  return ctx.db.transaction().execute(async (trx) => {
+    const user = await insertAccount(trx, {
+      login: input.login,
+      type: 'User',
+      email: input.email ?? null,
+      suspended: input.suspended,
+      siteAdmin: input.siteAdmin,
+      now,
+    });
+    await recordAuditEvent(trx, { action: 'user.create', actor: actorOf(caller) ?? user, user, createdAt: now });
+    return user;
+  });
+}
+
+/** `POST /admin/organizations`: the org, with `admin` its first (active) owner. */
+export async function createOrganization(
+  ctx: AppContext,
+  caller: Caller,
+  input: { login: string; admin: string; profile_name?: string },
+): Promise<Account> {
+  await requireFreeLogin(ctx, 'Organization', input.login);
+  const admin = await findAccount(ctx.db, input.admin, 'User');
+  if (!admin) throw invalidField('Organization', 'admin', 'invalid', `admin ${input.admin} is not a user`);
+  const now = isoSeconds(ctx.clock.now());
+  return ctx.db.transaction().execute(async (trx) => {
+    const org = await insertAccount(trx, {
+      login: input.login,
+      type: 'Organization',
+      name: input.profile_name ?? null,
+      settings: JSON.stringify(defaultOrgSettings),
+      now,
+    });
+    await trx
+      .insertInto('memberships')
+      .values({ org_id: org.id, user_id: admin.id, role: 'admin', state: 'active', public: 0, created_at: now, updated_at: now })
+      .execute();
+    const actor = actorOf(caller);
+    await recordAuditEvent(trx, { action: 'org.create', actor, org, createdAt: now });
+    await recordAuditEvent(trx, { action: 'org.add_member', actor, org, user: admin, data: { permission: 'admin' }, createdAt: now });
+    return org;
+  });
+}
+
+/** `POST /admin/users/{username}/authorizations`: a new classic token for the user; only its hash is kept. */
+export async function createImpersonationToken(ctx: AppContext, caller: Caller | null, username: string, scopes: string[]) {
+  const user = await findAccount(ctx.db, username, 'User');
+  if (!user) throw notFound();
+  const unknown = scopes.find((scope) => !KNOWN_SCOPES.has(scope));
+  if (unknown !== undefined) throw invalidField('OauthAccess', 'scopes', 'invalid', `${unknown} is not a valid scope`);
+  const token = generateToken();
+  const now = isoSeconds(ctx.clock.now());
+  const row = await ctx.db.transaction().execute(async (trx) => {
+    const inserted = await insertToken(trx, user.id, token, scopes, now);
+    await recordAuditEvent(trx, { action: 'oauth_access.create', actor: actorOf(caller), user, data: { scopes }, createdAt: now });
+    return inserted;
+  });
+  return { user, token, scopes, id: row.id, createdAt: row.created_at };
+}
+
+/** `DELETE /admin/users/{username}/authorizations`: revokes every token of the user. */
+export async function deleteImpersonationTokens(ctx: AppContext, caller: Caller, username: string): Promise<void> {
+  const user = await findAccount(ctx.db, username, 'User');
+  if (!user) throw notFound();
+  const now = isoSeconds(ctx.clock.now());
+  await ctx.db.transaction().execute(async (trx) => {
+    await deleteTokensOf(trx, user.id);
+    await recordAuditEvent(trx, { action: 'oauth_access.destroy', actor: actorOf(caller), user, createdAt: now });
+  });
+  ctx.auth.forgetUser(user.id);
+}

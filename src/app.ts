@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import AjvModule from 'ajv';
+import formatsModule from 'ajv-formats';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import { conditionalGet } from './http/conditional.js';
+import { ApiError, handleError, notFound } from './http/errors.js';
+import { registerOperation, type Operation } from './http/operation.js';
+import { mediaTypeFor, readApiVersion } from './http/versions.js';
+import './http/types.js';
+import { adminOperations } from './admin/routes.js';
+import { orgOperations } from './orgs/routes.js';
+import { rateLimitOperations } from './ratelimit/routes.js';
+import { userOperations } from './users/routes.js';
+
+const GHES_PREFIX = '/api/v3';
+
+/** Every operation the server answers, each in its resource's folder. */
+export const operations: Operation[] = [
+  ...adminOperations,
+  ...userOperations,
+  ...orgOperations,
+  ...rateLimitOperations,
+];
+
+/** Request bodies are validated strictly (no type coercion); query strings and paths are coerced from text. */
+// ajv and ajv-formats are CommonJS packages whose default export sits one level down under NodeNext.
+const Ajv = AjvModule.default;
+const addFormats = formatsModule.default;
+
+function validatorCompilers() {
+  const body = new Ajv({ strict: false, allErrors: false, coerceTypes: false, useDefaults: false });
+  addFormats(body);
+  const text = new Ajv({ strict: false, coerceTypes: 'array', useDefaults: true, removeAdditional: false });
+  addFormats(text);
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
+    (httpPart === 'body' ? body : text).compile(schema) as (data: unknown) => boolean;
+}
+
+function parseJsonBody(_request: unknown, body: string, done: (err: Error | null, value?: unknown) => void) {
+  if (body.trim() === '') return done(null, undefined);
+  try {
+    done(null, JSON.parse(body));
+  } catch {
+    done(new ApiError(400, 'Problems parsing JSON'));
+  }
+}
+
+export function createApp(ctx: AppContext, config: Config): FastifyInstance {
+  const app = Fastify({
+    logger: config.logger,
+    bodyLimit: config.bodyLimit,
+    trustProxy: false,
+    routerOptions: { caseSensitive: true, ignoreTrailingSlash: true },
+    genReqId: () => randomBytes(8).toString('hex').toUpperCase().replace(/(.{4})(.{4})(.{4})(.{4})/, '$1:$2:$3:$4'),
+    // GHES serves the API under /api/v3; both that prefix and the bare paths reach the same routes.
+    rewriteUrl: (raw) => {
+      const url = raw.url ?? '/';
+      const prefixed = url === GHES_PREFIX || url.startsWith(GHES_PREFIX + '/') || url.startsWith(GHES_PREFIX + '?');
+      (raw as { apiPrefix?: string }).apiPrefix = prefixed ? GHES_PREFIX : '';
+      return prefixed ? url.slice(GHES_PREFIX.length) || '/' : url;
+    },
+  });
+  app.decorate('ctx', ctx);
+  app.decorate('urls', ctx.urls);
+  app.decorateRequest('caller', null);
+  app.decorateRequest('orgAccess', undefined);
+  app.decorateRequest('apiPrefix', '');
+  app.decorateRequest('apiVersion', '2022-11-28');
+  app.decorateRequest('rateSubject', '');
+  app.decorateRequest('notModified', false);
+  app.setValidatorCompiler(validatorCompilers());
+  // GitHub reads every request body as JSON, whatever Content-Type says (curl -d sends form encoding).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, parseJsonBody);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(() => {
+    throw notFound();
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    request.apiPrefix = (request.raw as { apiPrefix?: string }).apiPrefix ?? '';
+    reply.header('X-GitHub-Request-Id', request.id);
+    reply.header('X-GitHub-Media-Type', mediaTypeFor(request.headers.accept));
+    reply.header('Vary', 'Accept, Authorization, Cookie, X-GitHub-OTP');
+    request.apiVersion = readApiVersion(request.headers['x-github-api-version']);
+    reply.header('X-GitHub-Api-Version-Selected', request.apiVersion);
+    request.caller = await ctx.auth.authenticate(request.headers.authorization);
+    if (request.caller) reply.header('X-OAuth-Scopes', request.caller.scopes.join(', '));
+    await applyRateLimit(ctx, request, reply);
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    const sent = conditionalGet(request, reply, payload);
+    if (request.notModified && !request.routeOptions.config.free) ctx.rateLimiter.refund(request.rateSubject);
+    return sent;
+  });
+
+  for (const op of operations) registerOperation(app, op);
+  return app;
+}
+
+async function applyRateLimit(ctx: AppContext, request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) {
+  const caller = request.caller;
+  request.rateSubject = caller ? `user:${caller.userId}` : `ip:${request.ip}`;
+  const limit = caller ? ctx.config.rateLimit.authenticated : ctx.config.rateLimit.anonymous;
+  const free = request.routeOptions.config?.free === true;
+  const state = free
+    ? { ...(await ctx.rateLimiter.peek(request.rateSubject, limit)), exceeded: false }
+    : await ctx.rateLimiter.consume(request.rateSubject, limit);
+  reply.header('X-RateLimit-Limit', state.limit);
+  reply.header('X-RateLimit-Remaining', state.remaining);
+  reply.header('X-RateLimit-Reset', state.reset);
+  reply.header('X-RateLimit-Used', state.used);
+  reply.header('X-RateLimit-Resource', state.resource);
+  if (state.exceeded) {
+    throw new ApiError(
+      403,
+      caller
+        ? `API rate limit exceeded for user ID ${caller.userId}.`
+        : `API rate limit exceeded for ${request.ip}. (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)`,
+      { documentationUrl: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' },
+    );
+  }
+}

@@ -1,0 +1,19 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { DialectName } from './db/connect.js';
+import type { Database } from './db/schema.js';
+import type { Authenticator } from './http/auth.js';
+import type { Urls } from './http/urls.js';
+import type { RateLimiter } from './ratelimit/limiter.js';
+
+/** What every service needs from the running server: storage, time, settings and URL building. */
+export interface AppContext {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  config: Config;
+  clock: Clock;
+  urls: Urls;
+  auth: Authenticator;
+  rateLimiter: RateLimiter;
+}

@@ -1,0 +1,21 @@
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { Store } from './connect.js';
+import * as foundation from './migrations/001_foundation.js';
+import * as membership from './migrations/002_membership.js';
+
+/** Every migration, in order; one set serves SQLite and PostgreSQL. */
+const migrations: Record<string, Migration> = {
+  '001_foundation': foundation,
+  '002_membership': membership,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(store: Store): Promise<void> {
+  const migrator = new Migrator({ db: store.db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+  }
+}

@@ -1,0 +1,156 @@
+import type { Generated, Kysely } from 'kysely';
+
+/** Booleans are stored as 0/1 integers and timestamps as GitHub-format ISO strings, alike on SQLite and PostgreSQL. */
+export type Flag = 0 | 1;
+
+/** Users and organizations share one table, hence one id sequence, as on GitHub. */
+export interface AccountTable {
+  id: Generated<number>;
+  login: string;
+  login_lower: string;
+  type: 'User' | 'Organization';
+  name: string | null;
+  email: string | null;
+  company: string | null;
+  blog: string | null;
+  location: string | null;
+  bio: string | null;
+  twitter_username: string | null;
+  description: string | null;
+  site_admin: Flag;
+  /** `enabled`, `disabled` or `insecure` (2FA with SMS only): what the members `filter` reads. */
+  two_factor: string;
+  suspended: Flag;
+  /** Organization settings (PATCH /orgs/{org} fields), JSON; null for users. */
+  settings: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TokenTable {
+  id: Generated<number>;
+  user_id: number;
+  /** SHA-256 of the token; the token itself is never stored. */
+  token_hash: string;
+  token_last_eight: string;
+  scopes: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MembershipTable {
+  org_id: number;
+  user_id: number;
+  role: 'admin' | 'member' | 'billing_manager';
+  state: 'active' | 'pending';
+  public: Flag;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AuditEventTable {
+  id: Generated<number>;
+  action: string;
+  actor_id: number | null;
+  actor: string | null;
+  org_id: number | null;
+  org: string | null;
+  user_id: number | null;
+  user: string | null;
+  /** Further event fields, JSON. */
+  data: string | null;
+  created_at: string;
+}
+
+export interface RateLimitTable {
+  /** `user:ID` or `ip:ADDRESS`. */
+  subject: string;
+  resource: string;
+  /** Epoch seconds at which the window resets. */
+  reset_at: number;
+  used: number;
+}
+
+export interface InvitationTable {
+  id: Generated<number>;
+  org_id: number;
+  invitee_id: number | null;
+  email: string | null;
+  email_lower: string | null;
+  /** direct_member | admin | billing_manager | reinstate */
+  role: string;
+  inviter_id: number;
+  invitation_source: string;
+  state: 'pending' | 'accepted' | 'cancelled' | 'failed';
+  /** JSON array of team ids joined on acceptance. */
+  team_ids: string;
+  created_at: string;
+  expires_at: string;
+  failed_at: string | null;
+  failed_reason: string | null;
+  updated_at: string;
+}
+
+export interface TeamTable {
+  id: Generated<number>;
+  org_id: number;
+  name: string;
+  slug: string;
+  description: string | null;
+  privacy: 'closed' | 'secret';
+  notification_setting: 'notifications_enabled' | 'notifications_disabled';
+  permission: string;
+  parent_id: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TeamMemberTable {
+  team_id: number;
+  user_id: number;
+  role: 'member' | 'maintainer';
+  state: 'active' | 'pending';
+  created_at: string;
+}
+
+export interface OrgUserTable {
+  org_id: number;
+  user_id: number;
+  created_at: string;
+}
+
+export interface CustomRoleTable {
+  id: Generated<number>;
+  org_id: number;
+  name: string;
+  name_lower: string;
+  description: string | null;
+  base_role: 'read' | 'triage' | 'write' | 'maintain';
+  /** JSON array of fine-grained permission names. */
+  permissions: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OrgCounterTable {
+  org_id: number;
+  name: string;
+  value: number;
+}
+
+export interface Database {
+  accounts: AccountTable;
+  tokens: TokenTable;
+  memberships: MembershipTable;
+  audit_events: AuditEventTable;
+  rate_limits: RateLimitTable;
+  invitations: InvitationTable;
+  teams: TeamTable;
+  team_members: TeamMemberTable;
+  blocks: OrgUserTable;
+  outside_collaborators: OrgUserTable;
+  custom_roles: CustomRoleTable;
+  org_counters: OrgCounterTable;
+}
+
+export type DB = Kysely<Database>;

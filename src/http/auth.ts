@@ -1,0 +1,60 @@
+import { performance } from 'node:perf_hooks';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { findTokenOwner, type TokenOwner } from '../tokens/store.js';
+import { ApiError } from './errors.js';
+import { effectiveScopes } from './scopes.js';
+
+export interface Caller {
+  userId: number;
+  login: string;
+  siteAdmin: boolean;
+  /** Scopes as granted, for `X-OAuth-Scopes`. */
+  scopes: string[];
+  /** Granted scopes plus those they imply (`admin:org` ⊃ `write:org` ⊃ `read:org`). */
+  effective: Set<string>;
+}
+
+const badCredentials = () => new ApiError(401, 'Bad credentials');
+
+/** `Authorization: Bearer|token <token>` → the calling user, or null for an anonymous request. */
+export class Authenticator {
+  // A process trusts a looked-up token for `cacheMs`: revocation by another process is seen within that time.
+  private cache = new Map<string, { caller: Caller; expires: number }>();
+
+  constructor(
+    private db: Kysely<Database>,
+    private cacheMs: number,
+  ) {}
+
+  async authenticate(header: string | undefined): Promise<Caller | null> {
+    if (header === undefined || header === '') return null;
+    const match = /^(?:bearer|token)\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw badCredentials();
+    const token = match[1];
+    const now = performance.now();
+    const cached = this.cache.get(token);
+    if (cached && cached.expires > now) return cached.caller;
+    const owner = await findTokenOwner(this.db, token);
+    if (!owner || owner.suspended) throw badCredentials();
+    const caller = toCaller(owner);
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(token, { caller, expires: now + this.cacheMs });
+    return caller;
+  }
+
+  /** Drops this process's cached tokens of a user (after revoking them, suspending the user …). */
+  forgetUser(userId: number): void {
+    for (const [token, entry] of this.cache) if (entry.caller.userId === userId) this.cache.delete(token);
+  }
+}
+
+function toCaller(owner: TokenOwner): Caller {
+  return {
+    userId: owner.userId,
+    login: owner.login,
+    siteAdmin: owner.siteAdmin,
+    scopes: owner.scopes,
+    effective: effectiveScopes(owner.scopes),
+  };
+}

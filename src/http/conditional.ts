@@ -1,0 +1,29 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** `ETag` for every GET answer and `304` with no body when `If-None-Match` matches, as GitHub answers. */
+export function conditionalGet(request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
+  if ((request.method !== 'GET' && request.method !== 'HEAD') || reply.statusCode !== 200) return payload;
+  if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
+  // The answer depends on who asks (private fields), so the validator covers the caller too, like GitHub's `Vary: Authorization`.
+  const etag = `W/"${createHash('sha256').update(payload).update(String(request.caller?.userId ?? '')).digest('hex')}"`;
+  reply.header('ETag', etag);
+  const ifNoneMatch = request.headers['if-none-match'];
+  const lastModified = reply.getHeader('Last-Modified') as string | undefined;
+  const ifModifiedSince = request.headers['if-modified-since'];
+  const matches = ifNoneMatch
+    ? ifNoneMatch.split(',').some((tag) => weak(tag.trim()) === weak(etag) || tag.trim() === '*')
+    : Boolean(ifModifiedSince && lastModified && Date.parse(lastModified) <= Date.parse(ifModifiedSince));
+  if (!matches) return payload;
+  reply.code(304);
+  reply.removeHeader('Content-Length');
+  request.notModified = true;
+  return '';
+}
+
+const weak = (tag: string) => tag.replace(/^W\//, '');
+
+/** `Last-Modified` from a resource's `updated_at`. */
+export function setLastModified(reply: FastifyReply, updatedAt: string): void {
+  reply.header('Last-Modified', new Date(updatedAt).toUTCString());
+}

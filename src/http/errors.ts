@@ -1,0 +1,109 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
+export const DOCS_ROOT = 'https://docs.github.com/rest';
+
+export interface FieldError {
+  resource: string;
+  field?: string;
+  code: 'missing' | 'missing_field' | 'invalid' | 'already_exists' | 'unprocessable' | 'custom';
+  message?: string;
+  value?: string | number | null;
+}
+
+/** An answer in GitHub's error shape: `message`, `documentation_url`, `status`, and `errors` for 422. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly options: { errors?: FieldError[]; documentationUrl?: string; headers?: Record<string, string> } = {},
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = () => new ApiError(404, 'Not Found');
+export const forbidden = (message: string) => new ApiError(403, message);
+export const requiresAuthentication = () => new ApiError(401, 'Requires authentication');
+export const validationFailed = (errors: FieldError[], message = 'Validation Failed') =>
+  new ApiError(422, message, { errors });
+/** A single-field 422, the most common validation answer. */
+export const invalidField = (resource: string, field: string, code: FieldError['code'] = 'invalid', message?: string) =>
+  validationFailed([{ resource, field, code, ...(message ? { message } : {}) }]);
+
+export function errorBody(status: number, message: string, documentationUrl: string, errors?: FieldError[]) {
+  return { message, documentation_url: documentationUrl, status: String(status), ...(errors ? { errors } : {}) };
+}
+
+function documentationUrlFor(request: FastifyRequest): string {
+  return (request.routeOptions.config as { docsUrl?: string } | undefined)?.docsUrl ?? DOCS_ROOT;
+}
+
+/** Turns Fastify's schema failures into GitHub's 422 text: "Invalid request.\n\nFor 'properties/name', 1 is not a string." */
+function schemaValidationError(error: FastifyError, request: FastifyRequest): ApiError {
+  const part = error.validationContext === 'body' ? 'body' : error.validationContext ?? 'request';
+  const lines: string[] = [];
+  const errors: FieldError[] = [];
+  for (const v of error.validation ?? []) {
+    const field = v.instancePath.replace(/^\//, '').replace(/\//g, '.') ||
+      String((v.params as { missingProperty?: string; additionalProperty?: string }).missingProperty ??
+        (v.params as { additionalProperty?: string }).additionalProperty ?? '');
+    const pointer = v.instancePath ? `properties${v.instancePath}` : part;
+    const value = field ? JSON.stringify(getPath(part === 'body' ? request.body : request.query, v.instancePath)) : '';
+    if (v.keyword === 'required') {
+      lines.push(`"${field}" wasn't supplied.`);
+      errors.push({ resource: resourceOf(request), field, code: 'missing_field' });
+    } else if (v.keyword === 'additionalProperties') {
+      lines.push(`"${field}" is not a permitted key.`);
+      errors.push({ resource: resourceOf(request), field, code: 'invalid' });
+    } else {
+      lines.push(`For '${pointer}', ${value ?? 'value'} ${describeKeyword(v.keyword, v.params, v.message)}.`);
+      errors.push({ resource: resourceOf(request), field, code: 'invalid' });
+    }
+  }
+  return new ApiError(422, `Invalid request.\n\n${lines.join('\n')}`, { errors });
+}
+
+function describeKeyword(keyword: string, params: Record<string, unknown>, message?: string): string {
+  switch (keyword) {
+    case 'type':
+      return `is not ${/^[aeiou]/.test(String(params.type)) ? 'an' : 'a'} ${String(params.type)}`;
+    case 'enum':
+      return `is not a member of ${JSON.stringify(params.allowedValues)}`;
+    default:
+      return message ?? 'is invalid';
+  }
+}
+
+function getPath(root: unknown, pointer: string): unknown {
+  let node = root as Record<string, unknown> | undefined;
+  for (const key of pointer.split('/').filter(Boolean)) node = node?.[key] as Record<string, unknown> | undefined;
+  return node;
+}
+
+function resourceOf(request: FastifyRequest): string {
+  return (request.routeOptions.config as { resource?: string } | undefined)?.resource ?? 'Request';
+}
+
+/** The one error handler: every failure leaves in GitHub's shape, never as a bare 500 page. */
+export function handleError(error: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply) {
+  let apiError: ApiError;
+  if (error instanceof ApiError) {
+    apiError = error;
+  } else if ((error as FastifyError).validation) {
+    apiError = schemaValidationError(error as FastifyError, request);
+  } else if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' || error instanceof SyntaxError) {
+    apiError = new ApiError(400, 'Problems parsing JSON');
+  } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    apiError = new ApiError(413, 'Payload too large');
+  } else if (typeof (error as FastifyError).statusCode === 'number' && (error as FastifyError).statusCode! < 500) {
+    apiError = new ApiError((error as FastifyError).statusCode!, error.message);
+  } else {
+    request.log.error({ err: error }, 'unhandled error');
+    apiError = new ApiError(500, 'Server Error');
+  }
+  for (const [name, value] of Object.entries(apiError.options.headers ?? {})) reply.header(name, value);
+  reply
+    .code(apiError.status)
+    .type('application/json; charset=utf-8')
+    .send(errorBody(apiError.status, apiError.message, apiError.options.documentationUrl ?? documentationUrlFor(request), apiError.options.errors));
+}

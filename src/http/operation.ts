@@ -1,0 +1,79 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import { loadOrgAccess, isOwner, type OrgAccess } from '../orgs/access.js';
+import { forbidden, notFound, requiresAuthentication } from './errors.js';
+import { describeOperation } from './openapi.js';
+import { hasAnyScope } from './scopes.js';
+
+type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
+/** One REST operation: its GitHub `operationId` and the rules checked before its handler runs. */
+export interface Operation {
+  /** GitHub's operationId (`orgs/list-members`); method, path and schemas come from the description. */
+  operationId: string;
+  /** For operations GitHub serves that the shared description leaves out. */
+  method?: HTTPMethods;
+  path?: string;
+  body?: object;
+  querystring?: object;
+  /** 401 without a token. */
+  authenticated?: boolean;
+  /** Classic scopes that let a token call this operation (sent as `X-Accepted-OAuth-Scopes`). */
+  acceptedScopes?: string[];
+  /** Refuse tokens with none of `acceptedScopes` (otherwise the scopes only widen what is shown). */
+  enforceScopes?: boolean;
+  /** Who may act on `{org}`: `owner` answers 404 to anyone else, as GitHub hides what one may not see. */
+  orgRole?: 'any' | 'owner';
+  /** Name used as `resource` in 422 errors. */
+  resource?: string;
+  /** Not counted against the primary rate limit. */
+  free?: boolean;
+  handler: Handler;
+}
+
+/** The caller's view of `{org}`, resolved by the operation's preHandler. */
+export function orgOf(request: FastifyRequest): OrgAccess {
+  return request.orgAccess!;
+}
+
+export function registerOperation(app: FastifyInstance, op: Operation): void {
+  const described = describeOperation(op.operationId);
+  const method = op.method ?? described?.method;
+  const path = op.path ?? described?.path;
+  if (!method || !path) throw new Error(`Operation ${op.operationId} is not in the description and has no method/path`);
+  const response: Record<string, object> = {};
+  for (const [status, schema] of Object.entries(described?.responses ?? {})) {
+    if (status.startsWith('2')) response[status] = schema;
+  }
+  const hasOrg = path.includes('{org}');
+  const accepted = op.acceptedScopes ?? [];
+
+  app.route({
+    method,
+    url: path.replace(/\{([a-z_]+)\}/g, ':$1'),
+    schema: withoutUndefined({
+      querystring: op.querystring ?? described?.querystring,
+      body: op.body ?? described?.body,
+      response,
+    }),
+    config: { docsUrl: described?.docsUrl, resource: op.resource, free: op.free },
+    preHandler: async (request, reply) => {
+      reply.header('X-Accepted-OAuth-Scopes', accepted.join(', '));
+      const caller = request.caller;
+      if (op.authenticated && !caller) throw requiresAuthentication();
+      if (op.enforceScopes && caller && !hasAnyScope(caller.effective, accepted)) {
+        throw forbidden(`This API operation needs one of these scopes: ${accepted.join(', ')}.`);
+      }
+      if (hasOrg) {
+        const access = await loadOrgAccess(app.ctx.db, (request.params as { org: string }).org, caller);
+        if (!access) throw notFound();
+        if (op.orgRole === 'owner' && !isOwner(access)) throw notFound();
+        request.orgAccess = access;
+      }
+    },
+    handler: op.handler,
+  });
+}
+
+function withoutUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,29 @@
+import type { Caller } from './auth.js';
+import type { ApiVersion } from './versions.js';
+import type { OrgAccess } from '../orgs/access.js';
+import type { AppContext } from '../context.js';
+import type { Urls } from './urls.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated user, or null for an anonymous request. */
+    caller: Caller | null;
+    /** The `{org}` of the path with the caller's membership, resolved before the handler runs. */
+    orgAccess: OrgAccess | undefined;
+    /** `/api/v3` when the request came in under the GHES prefix, else ''. */
+    apiPrefix: string;
+    apiVersion: ApiVersion;
+    rateSubject: string;
+    notModified: boolean;
+  }
+  interface FastifyInstance {
+    urls: Urls;
+    ctx: AppContext;
+  }
+  interface FastifyContextConfig {
+    docsUrl?: string;
+    resource?: string;
+    /** Not counted against the primary rate limit (GET /rate_limit). */
+    free?: boolean;
+  }
+}

@@ -1,0 +1,44 @@
+import type { Kysely } from 'kysely';
+import type { Account } from '../accounts/store.js';
+import type { Database, MembershipTable } from '../db/schema.js';
+import type { Caller } from '../http/auth.js';
+
+export type MembershipRole = MembershipTable['role'];
+
+/** An organization as one caller sees it: the org row and the caller's own membership, if any. */
+export interface OrgAccess {
+  org: Account;
+  membership: { role: MembershipRole; state: 'active' | 'pending'; public: boolean } | null;
+  caller: Caller | null;
+}
+
+/** One query: the org by login (case-insensitive) and the caller's membership in it. */
+export async function loadOrgAccess(db: Kysely<Database>, login: string, caller: Caller | null): Promise<OrgAccess | undefined> {
+  const row = await db
+    .selectFrom('accounts as o')
+    .leftJoin('memberships as m', (join) =>
+      join.onRef('m.org_id', '=', 'o.id').on('m.user_id', '=', caller?.userId ?? -1),
+    )
+    .selectAll('o')
+    .select(['m.role as m_role', 'm.state as m_state', 'm.public as m_public'])
+    .where('o.login_lower', '=', login.toLowerCase())
+    .where('o.type', '=', 'Organization')
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { m_role, m_state, m_public, ...org } = row;
+  return {
+    org,
+    membership: m_role && m_state ? { role: m_role, state: m_state, public: m_public === 1 } : null,
+    caller,
+  };
+}
+
+/** An active owner of the org. */
+export function isOwner(access: OrgAccess): boolean {
+  return access.membership?.state === 'active' && access.membership.role === 'admin';
+}
+
+/** An active member or owner (billing managers are not members, as on GitHub). */
+export function isMember(access: OrgAccess): boolean {
+  return access.membership?.state === 'active' && access.membership.role !== 'billing_manager';
+}

@@ -1,0 +1,112 @@
+import type { components } from '../generated/openapi.js';
+import type { Account } from '../accounts/store.js';
+import { nodeId, type Urls } from '../http/urls.js';
+import type { ApiVersion } from '../http/versions.js';
+import { allowedRepositoryCreationType, parseOrgSettings } from './settings.js';
+
+type OrganizationSimple = components['schemas']['organization-simple'];
+type OrganizationFull = components['schemas']['organization-full'];
+
+export type OrgSummary = Pick<Account, 'id' | 'login' | 'description'>;
+
+export function organizationSimple(urls: Urls, org: OrgSummary): OrganizationSimple {
+  const api = `${urls.api}/orgs/${org.login}`;
+  return {
+    login: org.login,
+    id: org.id,
+    node_id: nodeId('Organization', org.id),
+    url: api,
+    repos_url: `${api}/repos`,
+    events_url: `${api}/events`,
+    hooks_url: `${api}/hooks`,
+    issues_url: `${api}/issues`,
+    members_url: `${api}/members{/member}`,
+    public_members_url: `${api}/public_members{/member}`,
+    avatar_url: urls.avatar(org.id),
+    description: org.description,
+  };
+}
+
+export interface OrgCounts {
+  collaborators: number;
+}
+
+/**
+ * `GET /orgs/{org}`. The private part (plan, billing, member privileges …) only for owners whose
+ * token has `read:org` or `admin:org`, as GitHub shows it.
+ */
+export function organizationFull(
+  urls: Urls,
+  org: Account,
+  options: { showPrivate: boolean; version: ApiVersion; counts: OrgCounts },
+): OrganizationFull {
+  const settings = parseOrgSettings(org.settings);
+  const base: OrganizationFull = {
+    ...organizationSimple(urls, org),
+    name: org.name,
+    company: org.company,
+    blog: org.blog,
+    location: org.location,
+    email: org.email,
+    twitter_username: org.twitter_username,
+    is_verified: false,
+    has_organization_projects: settings.has_organization_projects,
+    has_repository_projects: settings.has_repository_projects,
+    public_repos: 0,
+    public_gists: 0,
+    followers: 0,
+    following: 0,
+    html_url: `${urls.html}/${org.login}`,
+    created_at: org.created_at,
+    updated_at: org.updated_at,
+    archived_at: null,
+    type: 'Organization',
+  };
+  if (!options.showPrivate) return base;
+  const full: OrganizationFull = {
+    ...base,
+    total_private_repos: 0,
+    owned_private_repos: 0,
+    private_gists: 0,
+    disk_usage: 0,
+    collaborators: options.counts.collaborators,
+    billing_email: settings.billing_email,
+    plan: { name: settings.plan, space: 976562499, private_repos: 10000, filled_seats: 0, seats: 0 },
+    default_repository_permission: settings.default_repository_permission,
+    default_repository_branch: 'main',
+    members_can_create_repositories:
+      settings.members_can_create_public_repositories ||
+      settings.members_can_create_private_repositories ||
+      settings.members_can_create_internal_repositories,
+    two_factor_requirement_enabled: settings.two_factor_requirement_enabled,
+    members_allowed_repository_creation_type: allowedRepositoryCreationType(settings),
+    members_can_create_public_repositories: settings.members_can_create_public_repositories,
+    members_can_create_private_repositories: settings.members_can_create_private_repositories,
+    members_can_create_internal_repositories: settings.members_can_create_internal_repositories,
+    members_can_create_pages: settings.members_can_create_pages,
+    members_can_create_public_pages: settings.members_can_create_public_pages,
+    members_can_create_private_pages: settings.members_can_create_private_pages,
+    members_can_delete_repositories: true,
+    members_can_change_repo_visibility: true,
+    members_can_invite_outside_collaborators: true,
+    members_can_delete_issues: false,
+    display_commenter_full_name_setting_enabled: false,
+    readers_can_create_discussions: true,
+    members_can_create_teams: true,
+    members_can_view_dependency_insights: true,
+    members_can_fork_private_repositories: settings.members_can_fork_private_repositories,
+    web_commit_signoff_required: settings.web_commit_signoff_required,
+    advanced_security_enabled_for_new_repositories: settings.advanced_security_enabled_for_new_repositories,
+    dependabot_alerts_enabled_for_new_repositories: settings.dependabot_alerts_enabled_for_new_repositories,
+    dependabot_security_updates_enabled_for_new_repositories: settings.dependabot_security_updates_enabled_for_new_repositories,
+    dependency_graph_enabled_for_new_repositories: settings.dependency_graph_enabled_for_new_repositories,
+    secret_scanning_enabled_for_new_repositories: settings.secret_scanning_enabled_for_new_repositories,
+    secret_scanning_push_protection_enabled_for_new_repositories: settings.secret_scanning_push_protection_enabled_for_new_repositories,
+    secret_scanning_push_protection_custom_link_enabled: settings.secret_scanning_push_protection_custom_link_enabled,
+    secret_scanning_push_protection_custom_link: settings.secret_scanning_push_protection_custom_link,
+    deploy_keys_enabled_for_repositories: settings.deploy_keys_enabled_for_repositories,
+  };
+  // API version 2026-03-10 removes this field from organization-full (x-github-breaking-changes).
+  if (options.version === '2026-03-10') delete full.secret_scanning_push_protection_custom_link_enabled;
+  return full;
+}

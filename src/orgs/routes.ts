@@ -1,0 +1,60 @@
+import { setLastModified } from '../http/conditional.js';
+import { hasAnyScope } from '../http/scopes.js';
+import { orgOf, type Operation } from '../http/operation.js';
+import { perPageOnly, setSinceLink } from '../http/pagination.js';
+import { isOwner } from './access.js';
+import { organizationFull, organizationSimple } from './present.js';
+import { updateOrg, type OrgUpdate } from './service.js';
+import { listOrgsSince } from './store.js';
+import type { FastifyRequest } from 'fastify';
+import type { Account } from '../accounts/store.js';
+
+/** `orgs/list`: GET /organizations, paged only by the `since` cursor. */
+const list: Operation = {
+  operationId: 'orgs/list',
+  async handler(request, reply) {
+    const query = request.query as { since?: number };
+    const perPage = perPageOnly(request.query as Record<string, unknown>);
+    const rows = await listOrgsSince(request.server.ctx.db, query.since ?? 0, perPage + 1);
+    const page = rows.slice(0, perPage);
+    setSinceLink(request, reply, perPage, page.at(-1)?.id, rows.length > perPage);
+    return page.map((org) => organizationSimple(request.server.urls, org));
+  },
+};
+
+function presentFull(request: FastifyRequest, org: Account, showPrivate: boolean) {
+  return organizationFull(request.server.urls, org, {
+    showPrivate,
+    version: request.apiVersion,
+    counts: { collaborators: 0 },
+  });
+}
+
+/** `orgs/get`: GET /orgs/{org}; private fields only for owners whose token has read:org or admin:org. */
+const get: Operation = {
+  operationId: 'orgs/get',
+  acceptedScopes: ['admin:org', 'read:org', 'write:org'],
+  async handler(request, reply) {
+    const access = orgOf(request);
+    const showPrivate = isOwner(access) && hasAnyScope(access.caller!.effective, ['read:org']);
+    setLastModified(reply, access.org.updated_at);
+    return presentFull(request, access.org, showPrivate);
+  },
+};
+
+/** `orgs/update`: PATCH /orgs/{org}, owners with `admin:org` or `repo`. */
+const update: Operation = {
+  operationId: 'orgs/update',
+  authenticated: true,
+  acceptedScopes: ['admin:org', 'repo'],
+  enforceScopes: true,
+  orgRole: 'owner',
+  resource: 'Organization',
+  async handler(request) {
+    const access = orgOf(request);
+    const updated = await updateOrg(request.server.ctx, access.org, request.caller!, (request.body ?? {}) as OrgUpdate, request.apiVersion);
+    return presentFull(request, updated, true);
+  },
+};
+
+export const orgOperations: Operation[] = [list, get, update];

@@ -1,0 +1,110 @@
+import type { AppContext } from '../context.js';
+import { isoSeconds } from '../clock.js';
+import { recordAuditEvent } from '../audit/record.js';
+import type { Account } from '../accounts/store.js';
+import type { Caller } from '../http/auth.js';
+import { ApiError, invalidField, validationFailed } from '../http/errors.js';
+import type { ApiVersion } from '../http/versions.js';
+import { parseOrgSettings, type OrgSettings } from './settings.js';
+
+type ProfileField = 'name' | 'company' | 'email' | 'twitter_username' | 'location' | 'description' | 'blog';
+const PROFILE_FIELDS: ProfileField[] = ['name', 'company', 'email', 'twitter_username', 'location', 'description', 'blog'];
+const SETTING_FIELDS = [
+  'billing_email', 'has_organization_projects', 'has_repository_projects', 'default_repository_permission',
+  'members_can_create_public_repositories', 'members_can_create_private_repositories', 'members_can_create_internal_repositories',
+  'members_can_create_pages', 'members_can_create_public_pages', 'members_can_create_private_pages',
+  'members_can_fork_private_repositories', 'web_commit_signoff_required', 'advanced_security_enabled_for_new_repositories',
+  'dependabot_alerts_enabled_for_new_repositories', 'dependabot_security_updates_enabled_for_new_repositories',
+  'dependency_graph_enabled_for_new_repositories', 'secret_scanning_enabled_for_new_repositories',
+  'secret_scanning_push_protection_enabled_for_new_repositories', 'secret_scanning_push_protection_custom_link_enabled',
+  'secret_scanning_push_protection_custom_link', 'deploy_keys_enabled_for_repositories',
+] as const satisfies readonly (keyof OrgSettings)[];
+
+export type OrgUpdate = Partial<Record<ProfileField, string>> &
+  Partial<Record<(typeof SETTING_FIELDS)[number], unknown>> & {
+    members_can_create_repositories?: boolean;
+    members_allowed_repository_creation_type?: 'all' | 'private' | 'none';
+  };
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function validate(body: OrgUpdate): void {
+  if (body.description !== undefined && body.description.length > 160) {
+    throw invalidField('Organization', 'description', 'invalid', 'description is too long (maximum is 160 characters)');
+  }
+  for (const field of ['email', 'billing_email'] as const) {
+    const value = body[field];
+    if (typeof value === 'string' && value !== '' && !EMAIL.test(value)) {
+      throw invalidField('Organization', field, 'invalid', `${field} is invalid`);
+    }
+  }
+  if (body.twitter_username !== undefined && body.twitter_username.length > 15) {
+    throw invalidField('Organization', 'twitter_username', 'invalid', 'twitter_username is too long (maximum is 15 characters)');
+  }
+  for (const field of ['name', 'company', 'location', 'blog'] as const) {
+    if ((body[field]?.length ?? 0) > 255) throw invalidField('Organization', field, 'invalid', `${field} is too long (maximum is 255 characters)`);
+  }
+  if (body.members_can_create_internal_repositories === true) {
+    // Internal repositories exist only for organizations in an enterprise account, which orghub does not model.
+    throw validationFailed([
+      { resource: 'Organization', field: 'members_can_create_internal_repositories', code: 'invalid', message: 'Internal repositories are only available to organizations in an enterprise account' },
+    ]);
+  }
+}
+
+/** Applies the deprecated `members_allowed_repository_creation_type` and `members_can_create_repositories` to the granular settings. */
+function applyRepositoryCreation(body: OrgUpdate, settings: OrgSettings): void {
+  const type = body.members_allowed_repository_creation_type;
+  const canCreate = body.members_can_create_repositories;
+  // Contradictory switches in one request (e.g. type `none` with creation enabled) conflict: 409 rather than a silent pick.
+  if (type !== undefined && canCreate !== undefined && (type === 'none') === canCreate) {
+    throw new ApiError(409, 'members_allowed_repository_creation_type conflicts with members_can_create_repositories');
+  }
+  if (canCreate !== undefined) {
+    settings.members_can_create_public_repositories = canCreate;
+    settings.members_can_create_private_repositories = canCreate;
+  }
+  if (type !== undefined) {
+    // The deprecated parameter overrides members_can_create_repositories, as GitHub documents.
+    settings.members_can_create_public_repositories = type === 'all';
+    settings.members_can_create_private_repositories = type !== 'none';
+  }
+}
+
+/** `PATCH /orgs/{org}`: every documented field; unknown fields are ignored, as GitHub ignores them. */
+export async function updateOrg(ctx: AppContext, org: Account, caller: Caller, body: OrgUpdate, version: ApiVersion): Promise<Account> {
+  validate(body);
+  const settings = parseOrgSettings(org.settings);
+  const changedSettings: Record<string, unknown> = {};
+  for (const field of SETTING_FIELDS) {
+    // API version 2026-03-10 drops this request field (x-github-breaking-changes): ignored like any unknown key.
+    if (version === '2026-03-10' && field === 'secret_scanning_push_protection_custom_link_enabled') continue;
+    if (body[field] !== undefined) {
+      (settings as unknown as Record<string, unknown>)[field] = body[field] === '' && field === 'billing_email' ? null : body[field];
+      changedSettings[field] = body[field];
+    }
+  }
+  applyRepositoryCreation(body, settings);
+  const profile: Partial<Record<ProfileField, string | null>> = {};
+  for (const field of PROFILE_FIELDS) {
+    // An empty string clears a profile field, which GitHub then reports as null.
+    if (body[field] !== undefined) profile[field] = body[field] === '' ? null : body[field]!;
+  }
+  const now = isoSeconds(ctx.clock.now());
+  return ctx.db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('accounts')
+      .set({ ...profile, settings: JSON.stringify(settings), updated_at: now })
+      .where('id', '=', org.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAuditEvent(trx, {
+      action: 'org.update',
+      actor: { id: caller.userId, login: caller.login },
+      org: { id: org.id, login: org.login },
+      data: { changes: { ...profile, ...changedSettings } },
+      createdAt: now,
+    });
+    return updated;
+  });
+}

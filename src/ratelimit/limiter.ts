@@ -1,0 +1,135 @@
+import { sql, type Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/schema.js';
+
+export interface RateLimitState {
+  limit: number;
+  remaining: number;
+  used: number;
+  /** Epoch seconds. */
+  reset: number;
+  resource: string;
+}
+
+interface Window {
+  resetAt: number;
+  /** Count the database last reported (every process's requests up to the last flush). */
+  stored: number;
+  /** This process's requests not yet written. */
+  pending: number;
+}
+
+/**
+ * Primary rate limits, shared by every process on one database yet off each request's critical path:
+ * a process counts locally and adds its counts to the database in batches every `flushMs`, learning
+ * the other processes' counts in the same statement. Within one process the count is exact; across N
+ * processes a window can overshoot by at most what the others served during one flush interval.
+ */
+export class RateLimiter {
+  private windows = new Map<string, Window>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private db: Kysely<Database>,
+    private clock: Clock,
+    private windowSeconds: number,
+    flushMs: number,
+    private resource = 'core',
+  ) {
+    this.timer = setInterval(() => void this.flush(), flushMs);
+    this.timer.unref();
+  }
+
+  /** Counts one request for `subject`; `exceeded` when it is over `limit` (the request is then not counted). */
+  async consume(subject: string, limit: number): Promise<RateLimitState & { exceeded: boolean }> {
+    const window = await this.windowOf(subject);
+    const used = window.stored + window.pending;
+    if (used >= limit) return { ...this.describe(window, limit), exceeded: true };
+    window.pending += 1;
+    return { ...this.describe(window, limit), exceeded: false };
+  }
+
+  /** Gives back one request (a 304 answer does not count against the limit). */
+  refund(subject: string): void {
+    const window = this.windows.get(subject);
+    if (window) window.pending -= 1;
+  }
+
+  async peek(subject: string, limit: number): Promise<RateLimitState> {
+    return this.describe(await this.windowOf(subject), limit);
+  }
+
+  private describe(window: Window, limit: number): RateLimitState {
+    const used = Math.min(window.stored + window.pending, limit);
+    return { limit, used, remaining: limit - used, reset: window.resetAt, resource: this.resource };
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.clock.now().getTime() / 1000);
+  }
+
+  private async windowOf(subject: string): Promise<Window> {
+    const now = this.nowSeconds();
+    let window = this.windows.get(subject);
+    if (!window) {
+      // First sight of this subject in this process: learn its window from the database, once.
+      const row = await this.db
+        .selectFrom('rate_limits')
+        .select(['reset_at', 'used'])
+        .where('subject', '=', subject)
+        .where('resource', '=', this.resource)
+        .executeTakeFirst();
+      window = this.windows.get(subject) ?? {
+        resetAt: row ? Number(row.reset_at) : now + this.windowSeconds,
+        stored: row ? row.used : 0,
+        pending: 0,
+      };
+      this.windows.set(subject, window);
+    }
+    if (window.resetAt <= now) {
+      window.resetAt = now + this.windowSeconds;
+      window.stored = 0;
+      window.pending = 0;
+    }
+    return window;
+  }
+
+  /** Writes pending counts; waits for a flush already under way. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.writePending()).catch(() => undefined);
+    return this.flushing;
+  }
+
+  private async writePending(): Promise<void> {
+    const now = this.nowSeconds();
+    for (const [subject, window] of this.windows) {
+      if (window.pending === 0) continue;
+      const pending = window.pending;
+      window.pending = 0;
+      try {
+        const row = await this.db
+          .insertInto('rate_limits')
+          .values({ subject, resource: this.resource, reset_at: window.resetAt, used: pending })
+          .onConflict((oc) =>
+            oc.columns(['subject', 'resource']).doUpdateSet({
+              used: sql`CASE WHEN rate_limits.reset_at <= ${now} THEN excluded.used ELSE rate_limits.used + excluded.used END`,
+              reset_at: sql`CASE WHEN rate_limits.reset_at <= ${now} THEN excluded.reset_at ELSE rate_limits.reset_at END`,
+            }),
+          )
+          .returning(['used', 'reset_at'])
+          .executeTakeFirstOrThrow();
+        window.stored = row.used;
+        window.resetAt = Number(row.reset_at);
+      } catch (error) {
+        window.pending += pending;
+        throw error;
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+}

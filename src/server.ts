@@ -1,0 +1,79 @@
+import type { FastifyInstance } from 'fastify';
+import { createApp } from './app.js';
+import { bootstrapAdmin, type BootstrapResult } from './bootstrap.js';
+import { resolveConfig, type Config, type ConfigInput } from './config.js';
+import type { AppContext } from './context.js';
+import { openStore } from './db/connect.js';
+import { migrateToLatest } from './db/migrate.js';
+import { Authenticator } from './http/auth.js';
+import { Urls } from './http/urls.js';
+import { RateLimiter } from './ratelimit/limiter.js';
+
+export interface OrghubServer {
+  app: FastifyInstance;
+  config: Config;
+  ctx: AppContext;
+  /** The admin bootstrapped on an empty database; `generatedToken` when a random token was made. */
+  admin: BootstrapResult;
+  close(): Promise<void>;
+}
+
+/** Builds the server from a config object without listening: migrations run, the admin is bootstrapped. */
+export async function buildServer(input: ConfigInput = {}): Promise<OrghubServer> {
+  const config = resolveConfig(input);
+  const store = openStore(config.databaseUrl);
+  try {
+    await migrateToLatest(store);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const urls = new Urls(config.baseUrl ?? 'http://127.0.0.1:3000', config.htmlUrl);
+  const ctx: AppContext = {
+    db: store.db,
+    dialect: store.dialect,
+    config,
+    clock: config.clock,
+    urls,
+    auth: new Authenticator(store.db, config.authCacheMs),
+    rateLimiter: new RateLimiter(store.db, config.clock, config.rateLimit.windowSeconds, config.rateLimitFlushMs),
+  };
+  const admin = await bootstrapAdmin(ctx);
+  const app = createApp(ctx, config);
+  let closed = false;
+  return {
+    app,
+    config,
+    ctx,
+    admin,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await ctx.rateLimiter.close();
+      await store.close();
+    },
+  };
+}
+
+export interface RunningServer extends OrghubServer {
+  /** `http://HOST:PORT`, the base both `baseUrl` forms of Octokit build on (`…` and `…/api/v3`). */
+  url: string;
+}
+
+/** Builds the server and listens on `port` (0 picks a free one). */
+export async function startServer(input: ConfigInput & { port?: number; host?: string } = {}): Promise<RunningServer> {
+  const { port = 3000, host = '127.0.0.1', ...rest } = input;
+  const server = await buildServer(rest);
+  try {
+    await server.app.listen({ port, host });
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  const address = server.app.server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+  if (!server.config.baseUrl) server.ctx.urls.setBase(url, server.config.htmlUrl);
+  return { ...server, url };
+}

@@ -1,0 +1,68 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** A new classic personal access token: `ghp_` and 36 base62 characters, as GitHub issues them. */
+export function generateToken(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const bytes = randomBytes(36);
+  return 'ghp_' + Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
+}
+
+export interface TokenOwner {
+  userId: number;
+  login: string;
+  siteAdmin: boolean;
+  suspended: boolean;
+  scopes: string[];
+}
+
+export async function findTokenOwner(db: Kysely<Database>, token: string): Promise<TokenOwner | undefined> {
+  const row = await db
+    .selectFrom('tokens')
+    .innerJoin('accounts', 'accounts.id', 'tokens.user_id')
+    .select(['accounts.id', 'accounts.login', 'accounts.site_admin', 'accounts.suspended', 'tokens.scopes'])
+    .where('tokens.token_hash', '=', hashToken(token))
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    userId: row.id,
+    login: row.login,
+    siteAdmin: row.site_admin === 1,
+    suspended: row.suspended === 1,
+    scopes: splitScopes(row.scopes),
+  };
+}
+
+export function splitScopes(stored: string): string[] {
+  return stored ? stored.split(',') : [];
+}
+
+export async function insertToken(
+  db: Kysely<Database>,
+  userId: number,
+  token: string,
+  scopes: readonly string[],
+  now: string,
+) {
+  return db
+    .insertInto('tokens')
+    .values({
+      user_id: userId,
+      token_hash: hashToken(token),
+      token_last_eight: token.slice(-8),
+      scopes: [...scopes].join(','),
+      created_at: now,
+      updated_at: now,
+    })
+    .returning(['id', 'created_at', 'updated_at'])
+    .executeTakeFirstOrThrow();
+}
+
+export async function deleteTokensOf(db: Kysely<Database>, userId: number): Promise<void> {
+  await db.deleteFrom('tokens').where('user_id', '=', userId).execute();
+}

@@ -1,0 +1,72 @@
+import type { components } from '../generated/openapi.js';
+import type { Account } from '../accounts/store.js';
+import { nodeId, type Urls } from '../http/urls.js';
+
+type SimpleUser = components['schemas']['simple-user'];
+type PublicUser = components['schemas']['public-user'];
+type PrivateUser = components['schemas']['private-user'];
+
+/** The account fields a `simple-user` needs; list queries select just these. */
+export type UserSummary = Pick<Account, 'id' | 'login' | 'type' | 'site_admin'>;
+
+export function simpleUser(urls: Urls, user: UserSummary): SimpleUser {
+  const api = `${urls.api}/users/${user.login}`;
+  return {
+    login: user.login,
+    id: user.id,
+    node_id: nodeId(user.type, user.id),
+    avatar_url: urls.avatar(user.id),
+    gravatar_id: '',
+    url: api,
+    html_url: `${urls.html}/${user.login}`,
+    followers_url: `${api}/followers`,
+    following_url: `${api}/following{/other_user}`,
+    gists_url: `${api}/gists{/gist_id}`,
+    starred_url: `${api}/starred{/owner}{/repo}`,
+    subscriptions_url: `${api}/subscriptions`,
+    organizations_url: `${api}/orgs`,
+    repos_url: `${api}/repos`,
+    events_url: `${api}/events{/privacy}`,
+    received_events_url: `${api}/received_events`,
+    type: user.type,
+    user_view_type: 'public',
+    site_admin: user.site_admin === 1,
+  };
+}
+
+export function publicUser(urls: Urls, user: Account): PublicUser {
+  return {
+    ...simpleUser(urls, user),
+    user_view_type: 'public',
+    name: user.name,
+    company: user.company,
+    blog: user.blog ?? '',
+    location: user.location,
+    email: user.email,
+    hireable: null,
+    bio: user.bio,
+    twitter_username: user.twitter_username,
+    public_repos: 0,
+    public_gists: 0,
+    followers: 0,
+    following: 0,
+    created_at: user.created_at,
+    updated_at: user.updated_at,
+  };
+}
+
+/** `GET /user`: the profile plus private fields, as GitHub shows the user themself. */
+export function privateUser(urls: Urls, user: Account): PrivateUser {
+  return {
+    ...publicUser(urls, user),
+    user_view_type: 'private',
+    notification_email: user.email,
+    private_gists: 0,
+    total_private_repos: 0,
+    owned_private_repos: 0,
+    disk_usage: 0,
+    collaborators: 0,
+    two_factor_authentication: user.two_factor !== 'disabled',
+    plan: { name: 'free', space: 976562499, private_repos: 10000, collaborators: 0 },
+  };
+}

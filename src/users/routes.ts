@@ -1,0 +1,66 @@
+import { findAccount } from '../accounts/store.js';
+import { notFound } from '../http/errors.js';
+import type { Operation } from '../http/operation.js';
+import { readPage, setPageLinks } from '../http/pagination.js';
+import { setLastModified } from '../http/conditional.js';
+import { organizationSimple } from '../orgs/present.js';
+import { listOrgsOfUser } from '../orgs/store.js';
+import { privateUser, publicUser } from './present.js';
+
+/** `users/get-authenticated`: GET /user. */
+const getAuthenticated: Operation = {
+  operationId: 'users/get-authenticated',
+  authenticated: true,
+  acceptedScopes: [],
+  async handler(request, reply) {
+    const user = await findAccount(request.server.ctx.db, request.caller!.login, 'User');
+    if (!user) throw notFound();
+    setLastModified(reply, user.updated_at);
+    return privateUser(request.server.urls, user);
+  },
+};
+
+/** `users/get-by-username`: GET /users/{username}; orgs answer here too, as on GitHub. */
+const getByUsername: Operation = {
+  operationId: 'users/get-by-username',
+  async handler(request, reply) {
+    const account = await findAccount(request.server.ctx.db, (request.params as { username: string }).username);
+    if (!account) throw notFound();
+    setLastModified(reply, account.updated_at);
+    return publicUser(request.server.urls, account);
+  },
+};
+
+/** `orgs/list-for-user`: GET /users/{username}/orgs, public memberships only whoever asks. */
+const listForUser: Operation = {
+  operationId: 'orgs/list-for-user',
+  async handler(request, reply) {
+    const { db } = request.server.ctx;
+    const user = await findAccount(db, (request.params as { username: string }).username, 'User');
+    if (!user) throw notFound();
+    const page = readPage(request.query as Record<string, unknown>);
+    const { rows, total } = await listOrgsOfUser(db, user.id, { publicOnly: true, offset: page.offset, limit: page.perPage });
+    setPageLinks(request, reply, page, total);
+    return rows.map((org) => organizationSimple(request.server.urls, org));
+  },
+};
+
+/** `orgs/list-for-authenticated-user`: GET /user/orgs, needs `user` or `read:org` (403 otherwise). */
+const listForAuthenticatedUser: Operation = {
+  operationId: 'orgs/list-for-authenticated-user',
+  authenticated: true,
+  acceptedScopes: ['admin:org', 'read:org', 'repo', 'user', 'write:org'],
+  enforceScopes: true,
+  async handler(request, reply) {
+    const page = readPage(request.query as Record<string, unknown>);
+    const { rows, total } = await listOrgsOfUser(request.server.ctx.db, request.caller!.userId, {
+      publicOnly: false,
+      offset: page.offset,
+      limit: page.perPage,
+    });
+    setPageLinks(request, reply, page, total);
+    return rows.map((org) => organizationSimple(request.server.urls, org));
+  },
+};
+
+export const userOperations: Operation[] = [getAuthenticated, getByUsername, listForUser, listForAuthenticatedUser];
