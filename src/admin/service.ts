@@ -7,6 +7,7 @@ import { invalidField, notFound } from '../http/errors.js';
 import { KNOWN_SCOPES } from '../http/scopes.js';
 import { deleteTokensOf, generateToken, insertToken } from '../tokens/store.js';
 import { defaultOrgSettings } from '../orgs/settings.js';
+import { putMembership } from '../memberships/store.js';
 
 const actorOf = (caller: Caller | null) => (caller ? { id: caller.userId, login: caller.login } : null);
 
@@ -55,10 +56,7 @@ export async function createOrganization(
       settings: JSON.stringify(defaultOrgSettings),
       now,
     });
-    await trx
-      .insertInto('memberships')
-      .values({ org_id: org.id, user_id: admin.id, role: 'admin', state: 'active', public: 0, created_at: now, updated_at: now })
-      .execute();
+    await putMembership(trx, { orgId: org.id, userId: admin.id, role: 'admin', state: 'active', now });
     const actor = actorOf(caller);
     await recordAuditEvent(trx, { action: 'org.create', actor, org, createdAt: now });
     await recordAuditEvent(trx, { action: 'org.add_member', actor, org, user: admin, data: { permission: 'admin' }, createdAt: now });

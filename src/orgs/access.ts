@@ -1,9 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Account } from '../accounts/store.js';
-import type { Database, MembershipTable } from '../db/schema.js';
+import type { Database } from '../db/schema.js';
+import type { MembershipRole } from '../memberships/store.js';
 import type { Caller } from '../http/auth.js';
-
-export type MembershipRole = MembershipTable['role'];
 
 /** An organization as one caller sees it: the org row and the caller's own membership, if any. */
 export interface OrgAccess {

@@ -1,0 +1,114 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { DialectName } from '../db/connect.js';
+import type { Database, MembershipTable } from '../db/schema.js';
+
+export type MembershipRole = MembershipTable['role'];
+export type MembershipState = MembershipTable['state'];
+export interface MembershipRow {
+  org_id: number;
+  user_id: number;
+  role: MembershipRole;
+  state: MembershipState;
+  public: 0 | 1;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * Counters kept in `org_counters` with every membership change, so list endpoints know their last page
+ * without counting rows (a page's cost must not grow with the org's size).
+ * - `members`: active members and owners (billing managers are not members)
+ * - `admins`: active owners
+ * - `public_members`: active members who publicized their membership
+ */
+export type CounterName = 'members' | 'admins' | 'public_members';
+
+function countersOf(row: Pick<MembershipRow, 'role' | 'state' | 'public'> | undefined): Record<CounterName, number> {
+  const active = row?.state === 'active';
+  const member = active && row.role !== 'billing_manager';
+  return {
+    members: member ? 1 : 0,
+    admins: active && row.role === 'admin' ? 1 : 0,
+    public_members: member && row.public === 1 ? 1 : 0,
+  };
+}
+
+export async function bumpCounter(db: Kysely<Database>, orgId: number, name: CounterName | string, delta: number): Promise<void> {
+  if (delta === 0) return;
+  await db
+    .insertInto('org_counters')
+    .values({ org_id: orgId, name, value: delta })
+    .onConflict((oc) => oc.columns(['org_id', 'name']).doUpdateSet((eb) => ({ value: eb('org_counters.value', '+', delta) })))
+    .execute();
+}
+
+export async function readCounter(db: Kysely<Database>, orgId: number, name: CounterName | string): Promise<number> {
+  const row = await db.selectFrom('org_counters').select('value').where('org_id', '=', orgId).where('name', '=', name).executeTakeFirst();
+  return row ? Number(row.value) : 0;
+}
+
+/** Applies the counter difference between a membership before and after a change. */
+async function adjustCounters(db: Kysely<Database>, orgId: number, before: MembershipRow | undefined, after: Pick<MembershipRow, 'role' | 'state' | 'public'> | undefined) {
+  const a = countersOf(before);
+  const b = countersOf(after);
+  for (const name of Object.keys(a) as CounterName[]) await bumpCounter(db, orgId, name, b[name] - a[name]);
+}
+
+/**
+ * Serializes membership changes of one org across processes (PostgreSQL row lock on the org), so rules
+ * such as "never zero owners" hold under concurrency. SQLite already admits one writer at a time.
+ */
+export async function lockOrg(trx: Transaction<Database>, dialect: DialectName, orgId: number): Promise<void> {
+  if (dialect === 'postgres') {
+    await trx.selectFrom('accounts').select('id').where('id', '=', orgId).forUpdate().execute();
+  }
+}
+
+export async function getMembership(db: Kysely<Database>, orgId: number, userId: number): Promise<MembershipRow | undefined> {
+  return db.selectFrom('memberships').selectAll().where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
+}
+
+/** Creates or replaces the one membership record of (org, user), keeping counters in step. */
+export async function putMembership(
+  db: Kysely<Database>,
+  input: { orgId: number; userId: number; role: MembershipRole; state: MembershipState; public?: boolean; now: string },
+): Promise<MembershipRow> {
+  const before = await getMembership(db, input.orgId, input.userId);
+  const values = {
+    role: input.role,
+    state: input.state,
+    public: (input.public ?? before?.public === 1) ? 1 : 0,
+    updated_at: input.now,
+  } as const;
+  const row = before
+    ? await db
+        .updateTable('memberships')
+        .set(values)
+        .where('org_id', '=', input.orgId)
+        .where('user_id', '=', input.userId)
+        .returningAll()
+        .executeTakeFirstOrThrow()
+    : await db
+        .insertInto('memberships')
+        .values({ org_id: input.orgId, user_id: input.userId, created_at: input.now, ...values })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+  await adjustCounters(db, input.orgId, before, row);
+  return row;
+}
+
+/** Deletes the membership record (active or pending), keeping counters in step; returns what was removed. */
+export async function deleteMembership(db: Kysely<Database>, orgId: number, userId: number): Promise<MembershipRow | undefined> {
+  const before = await getMembership(db, orgId, userId);
+  if (!before) return undefined;
+  await db.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', '=', userId).execute();
+  await adjustCounters(db, orgId, before, undefined);
+  return before;
+}
+
+/** Publicizes or conceals an active membership. */
+export async function setPublic(db: Kysely<Database>, orgId: number, userId: number, isPublic: boolean, now: string): Promise<void> {
+  const before = await getMembership(db, orgId, userId);
+  if (!before) return;
+  await putMembership(db, { orgId, userId, role: before.role, state: before.state, public: isPublic, now });
+}
