@@ -5,15 +5,8 @@ type Json = any;
 
 /** The contract: GitHub's own description of the operations we serve (a copy of shared/openapi at the package root). */
 function loadDocument(): Json {
-  // From src/http (tsx) the package root is two levels up; from dist/src/http (compiled), three.
-  for (const relative of ['../../openapi/orghub-operations.json', '../../../openapi/orghub-operations.json']) {
-    try {
-      return JSON.parse(readFileSync(fileURLToPath(new URL(relative, import.meta.url)), 'utf8'));
-    } catch {
-      // not at this depth
-    }
-  }
-  throw new Error('openapi/orghub-operations.json not found');
+  // From src/http (tsx) and dist/http (compiled) alike, the package root is two levels up.
+  return JSON.parse(readFileSync(fileURLToPath(new URL('../../openapi/orghub-operations.json', import.meta.url)), 'utf8'));
 }
 
 export const openapiDocument: Json = loadDocument();

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+/** The PostgreSQL server benchmarks create their throwaway databases on (needs CREATE DATABASE rights). */
+export const POSTGRES_ADMIN_URL = process.env.ORGHUB_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface BenchDatabase {
+  kind: StoreKind;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty database for one run, as the test suite makes them: a SQLite file in a temp folder, or a new PostgreSQL database. */
+export async function freshDatabase(kind: StoreKind): Promise<BenchDatabase> {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'orghub-bench-'));
+    return { kind, url: `sqlite:${join(dir, 'orghub.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `orghub_bench_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { kind, url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** `--db sqlite,postgres` (default both) from the command line. */
+export function storesFromArgs(value: string | undefined): StoreKind[] {
+  const kinds = (value ?? 'sqlite,postgres').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const kind of kinds) if (kind !== 'sqlite' && kind !== 'postgres') throw new Error(`--db takes sqlite and/or postgres, not ${kind}`);
+  return kinds as StoreKind[];
+}
