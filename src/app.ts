@@ -11,6 +11,8 @@ import { mediaTypeFor, readApiVersion } from './http/versions.js';
 import './http/types.js';
 import { adminOperations } from './admin/routes.js';
 import { orgOperations } from './orgs/routes.js';
+import { peopleOperations } from './members/operations.js';
+import { invitationModelOperations } from './invitations/operations.js';
 import { rateLimitOperations } from './ratelimit/routes.js';
 import { userOperations } from './users/routes.js';
 
@@ -21,6 +23,8 @@ export const operations: Operation[] = [
   ...adminOperations,
   ...userOperations,
   ...orgOperations,
+  ...peopleOperations,
+  ...invitationModelOperations,
   ...rateLimitOperations,
 ];
 
@@ -84,15 +88,27 @@ export function createApp(ctx: AppContext, config: Config): FastifyInstance {
     reply.header('X-GitHub-Request-Id', request.id);
     reply.header('X-GitHub-Media-Type', mediaTypeFor(request.headers.accept));
     reply.header('Vary', 'Accept, Authorization, Cookie, X-GitHub-OTP');
-    request.apiVersion = readApiVersion(request.headers['x-github-api-version']);
-    reply.header('X-GitHub-Api-Version-Selected', request.apiVersion);
-    request.caller = await ctx.auth.authenticate(request.headers.authorization);
+    // A rejected token still gets X-RateLimit-* headers: the request counts against the caller's IP address.
+    let rejected: unknown;
+    try {
+      request.caller = await ctx.auth.authenticate(request.headers.authorization);
+    } catch (error) {
+      rejected = error;
+    }
     if (request.caller) reply.header('X-OAuth-Scopes', request.caller.scopes.join(', '));
     await applyRateLimit(ctx, request, reply);
+    if (rejected) throw rejected;
+    request.apiVersion = readApiVersion(request.headers['x-github-api-version']);
+    reply.header('X-GitHub-Api-Version-Selected', request.apiVersion);
   });
   app.addHook('onSend', async (request, reply, payload) => {
     const sent = conditionalGet(request, reply, payload);
-    if (request.notModified && !request.routeOptions.config.free) ctx.rateLimiter.refund(request.rateSubject);
+    if (request.notModified && !request.routeOptions.config.free) {
+      ctx.rateLimiter.refund(request.rateSubject);
+      // The 304 is not counted, so its headers show the window without it.
+      reply.header('X-RateLimit-Used', Number(reply.getHeader('X-RateLimit-Used')) - 1);
+      reply.header('X-RateLimit-Remaining', Number(reply.getHeader('X-RateLimit-Remaining')) + 1);
+    }
     return sent;
   });
 

@@ -4,7 +4,7 @@ import { forbidden } from '../http/errors.js';
 import type { Operation } from '../http/operation.js';
 import { organizationSimple } from '../orgs/present.js';
 import { simpleUser } from '../users/present.js';
-import { createImpersonationToken, createOrganization, createUser, deleteImpersonationTokens } from './service.js';
+import { createImpersonationToken, createOrganization, createUser, deleteImpersonationTokens, updateUserState, type TwoFactorState } from './service.js';
 
 type Authorization = components['schemas']['authorization'];
 
@@ -83,7 +83,35 @@ const deleteImpersonationOAuthToken: Operation = {
   }),
 };
 
+/**
+ * orghub extension, not in GitHub's description: `PATCH /admin/users/{username}` with
+ * `{ two_factor?: 'enabled'|'disabled'|'insecure', suspended?: boolean }`; 200 with the simple-user.
+ */
+const updateUserStateOperation: Operation = {
+  operationId: 'orghub/update-user-state',
+  method: 'PATCH',
+  path: '/admin/users/{username}',
+  authenticated: true,
+  acceptedScopes: ['site_admin'],
+  resource: 'User',
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      two_factor: { type: 'string', enum: ['enabled', 'disabled', 'insecure'] },
+      suspended: { type: 'boolean' },
+    },
+  },
+  handler: siteAdminOnly(async (request) => {
+    const { username } = request.params as { username: string };
+    const body = (request.body ?? {}) as { two_factor?: TwoFactorState; suspended?: boolean };
+    const user = await updateUserState(request.server.ctx, request.caller!, username, body);
+    return simpleUser(request.server.urls, user);
+  }),
+};
+
 export const adminOperations: Operation[] = [
+  updateUserStateOperation,
   createUserOperation,
   createOrgOperation,
   createImpersonationOAuthToken,

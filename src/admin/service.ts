@@ -91,3 +91,47 @@ export async function deleteImpersonationTokens(ctx: AppContext, caller: Caller,
   });
   ctx.auth.forgetUser(user.id);
 }
+
+export type TwoFactorState = 'enabled' | 'disabled' | 'insecure';
+
+/**
+ * `PATCH /admin/users/{username}` (orghub extension): sets a user's two-factor state (what the members
+ * `filter` reads) and suspension. A suspended user's tokens stop working at once in this process.
+ */
+export async function updateUserState(
+  ctx: AppContext,
+  caller: Caller,
+  username: string,
+  input: { two_factor?: TwoFactorState; suspended?: boolean },
+): Promise<Account> {
+  const user = await findAccount(ctx.db, username, 'User');
+  if (!user) throw notFound();
+  if (input.suspended === true && user.id === caller.userId) throw invalidField('User', 'suspended', 'invalid', 'You cannot suspend yourself.');
+  const twoFactor = input.two_factor !== undefined && input.two_factor !== user.two_factor ? input.two_factor : undefined;
+  const suspended = input.suspended !== undefined && (input.suspended ? 1 : 0) !== user.suspended ? input.suspended : undefined;
+  if (twoFactor === undefined && suspended === undefined) return user;
+  const now = isoSeconds(ctx.clock.now());
+  const updated = await ctx.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable('accounts')
+      .set({
+        ...(twoFactor !== undefined ? { two_factor: twoFactor } : {}),
+        ...(suspended !== undefined ? { suspended: suspended ? 1 : 0 } : {}),
+        updated_at: now,
+      })
+      .where('id', '=', user.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const actor = actorOf(caller);
+    if (twoFactor !== undefined) {
+      const action = twoFactor === 'disabled' ? 'two_factor_authentication.disabled' : 'two_factor_authentication.enabled';
+      await recordAuditEvent(trx, { action, actor, user, data: { two_factor: twoFactor }, createdAt: now });
+    }
+    if (suspended !== undefined) {
+      await recordAuditEvent(trx, { action: suspended ? 'user.suspend' : 'user.unsuspend', actor, user, createdAt: now });
+    }
+    return row;
+  });
+  if (suspended !== undefined) ctx.auth.forgetUser(user.id);
+  return updated;
+}

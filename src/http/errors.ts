@@ -48,7 +48,7 @@ function schemaValidationError(error: FastifyError, request: FastifyRequest): Ap
       String((v.params as { missingProperty?: string; additionalProperty?: string }).missingProperty ??
         (v.params as { additionalProperty?: string }).additionalProperty ?? '');
     const pointer = v.instancePath ? `properties${v.instancePath}` : part;
-    const value = field ? JSON.stringify(getPath(part === 'body' ? request.body : request.query, v.instancePath)) : '';
+    const value = JSON.stringify(getPath(part === 'body' ? request.body : request.query, v.instancePath));
     if (v.keyword === 'required') {
       lines.push(`"${field}" wasn't supplied.`);
       errors.push({ resource: resourceOf(request), field, code: 'missing_field' });

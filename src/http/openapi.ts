@@ -19,6 +19,19 @@ export interface OperationDescription {
   querystring?: Json;
   body?: Json;
   responses: Record<string, Json>;
+  /** Request body fields an API version removes (`x-github-breaking-changes`): ignored, like unknown fields, under it. */
+  removedBodyFields: Partial<Record<string, string[]>>;
+}
+
+/** `{version: [field …]}` for the body properties each breaking change patches to null. */
+function removedBodyFields(op: Json): Partial<Record<string, string[]>> {
+  const out: Partial<Record<string, string[]>> = {};
+  for (const change of op['x-github-breaking-changes'] ?? []) {
+    const properties = change.patch?.requestBody?.content?.['application/json']?.schema?.properties ?? {};
+    const removed = Object.keys(properties).filter((name) => properties[name] === null);
+    if (removed.length) out[change.version] = [...(out[change.version] ?? []), ...removed];
+  }
+  return out;
 }
 
 const DOCUMENTATION_KEYS = new Set(['example', 'examples', 'description', 'x-github', 'deprecated', 'summary']);
@@ -66,6 +79,7 @@ for (const [path, item] of Object.entries<Json>(openapiDocument.paths)) {
         : undefined,
       body: resolve(op.requestBody)?.content?.['application/json']?.schema,
       responses,
+      removedBodyFields: removedBodyFields(op),
     });
   }
 }

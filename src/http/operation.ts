@@ -30,7 +30,7 @@ export interface Operation {
   handler: Handler;
 }
 
-/** The caller's view of `{org}`, resolved by the operation's preHandler. */
+/** The caller's view of `{org}`, resolved before the operation's body is validated. */
 export function orgOf(request: FastifyRequest): OrgAccess {
   return request.orgAccess!;
 }
@@ -46,17 +46,27 @@ export function registerOperation(app: FastifyInstance, op: Operation): void {
   }
   const hasOrg = path.includes('{org}');
   const accepted = op.acceptedScopes ?? [];
+  const removedFields = described?.removedBodyFields ?? {};
+  const bodySchema = (op.body ?? described?.body) as { type?: string } | undefined;
+  // A request without a body sends no fields: `{}`, so optional bodies pass and required fields are reported as missing.
+  const objectBody = bodySchema?.type === 'object';
 
   app.route({
     method,
     url: path.replace(/\{([a-z_]+)\}/g, ':$1'),
     schema: withoutUndefined({
       querystring: op.querystring ?? described?.querystring,
-      body: op.body ?? described?.body,
+      body: bodySchema,
       response,
     }),
     config: { docsUrl: described?.docsUrl, resource: op.resource, free: op.free },
-    preHandler: async (request, reply) => {
+    // Before schema validation: who may call (401/403/404) is answered before what the body says (422), as GitHub does.
+    preValidation: async (request, reply) => {
+      if (request.body === undefined && objectBody) request.body = {};
+      const removed = removedFields[request.apiVersion];
+      if (removed && request.body && typeof request.body === 'object') {
+        for (const field of removed) delete (request.body as Record<string, unknown>)[field];
+      }
       reply.header('X-Accepted-OAuth-Scopes', accepted.join(', '));
       const caller = request.caller;
       if (op.authenticated && !caller) throw requiresAuthentication();

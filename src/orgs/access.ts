@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Account } from '../accounts/store.js';
 import type { Database } from '../db/schema.js';
+import { precompiled } from '../db/prepared.js';
 import type { MembershipRole } from '../memberships/store.js';
 import type { Caller } from '../http/auth.js';
 
@@ -11,18 +12,20 @@ export interface OrgAccess {
   caller: Caller | null;
 }
 
-/** One query: the org by login (case-insensitive) and the caller's membership in it. */
-export async function loadOrgAccess(db: Kysely<Database>, login: string, caller: Caller | null): Promise<OrgAccess | undefined> {
-  const row = await db
+/** The org by lower-cased login and `userId`'s membership in it; compiled once, as it runs before every org route. */
+const selectOrgAccess = precompiled((db, userId: number, loginLower: string) =>
+  db
     .selectFrom('accounts as o')
-    .leftJoin('memberships as m', (join) =>
-      join.onRef('m.org_id', '=', 'o.id').on('m.user_id', '=', caller?.userId ?? -1),
-    )
+    .leftJoin('memberships as m', (join) => join.onRef('m.org_id', '=', 'o.id').on('m.user_id', '=', userId))
     .selectAll('o')
     .select(['m.role as m_role', 'm.state as m_state', 'm.public as m_public'])
-    .where('o.login_lower', '=', login.toLowerCase())
-    .where('o.type', '=', 'Organization')
-    .executeTakeFirst();
+    .where('o.login_lower', '=', loginLower)
+    .where('o.type', '=', 'Organization'),
+);
+
+/** One query: the org by login (case-insensitive) and the caller's membership in it. */
+export async function loadOrgAccess(db: Kysely<Database>, login: string, caller: Caller | null): Promise<OrgAccess | undefined> {
+  const [row] = await selectOrgAccess(db, caller?.userId ?? -1, login.toLowerCase());
   if (!row) return undefined;
   const { m_role, m_state, m_public, ...org } = row;
   return {

@@ -8,6 +8,8 @@ import { updateOrg, type OrgUpdate } from './service.js';
 import { listOrgsSince } from './store.js';
 import type { FastifyRequest } from 'fastify';
 import type { Account } from '../accounts/store.js';
+import { readCounter } from '../memberships/store.js';
+import { OUTSIDE_COLLABORATORS_COUNTER } from '../outside-collaborators/store.js';
 
 /** `orgs/list`: GET /organizations, paged only by the `since` cursor. */
 const list: Operation = {
@@ -22,11 +24,13 @@ const list: Operation = {
   },
 };
 
-function presentFull(request: FastifyRequest, org: Account, showPrivate: boolean) {
+async function presentFull(request: FastifyRequest, org: Account, showPrivate: boolean) {
+  // `collaborators` (private part only): the org's outside collaborators, a counter kept by src/outside-collaborators.
+  const collaborators = showPrivate ? await readCounter(request.server.ctx.db, org.id, OUTSIDE_COLLABORATORS_COUNTER) : 0;
   return organizationFull(request.server.urls, org, {
     showPrivate,
     version: request.apiVersion,
-    counts: { collaborators: 0 },
+    counts: { collaborators },
   });
 }
 
@@ -52,7 +56,7 @@ const update: Operation = {
   resource: 'Organization',
   async handler(request) {
     const access = orgOf(request);
-    const updated = await updateOrg(request.server.ctx, access.org, request.caller!, (request.body ?? {}) as OrgUpdate, request.apiVersion);
+    const updated = await updateOrg(request.server.ctx, access.org, request.caller!, (request.body ?? {}) as OrgUpdate);
     return presentFull(request, updated, true);
   },
 };

@@ -4,7 +4,6 @@ import { recordAuditEvent } from '../audit/record.js';
 import type { Account } from '../accounts/store.js';
 import type { Caller } from '../http/auth.js';
 import { ApiError, invalidField, validationFailed } from '../http/errors.js';
-import type { ApiVersion } from '../http/versions.js';
 import { parseOrgSettings, type OrgSettings } from './settings.js';
 
 type ProfileField = 'name' | 'company' | 'email' | 'twitter_username' | 'location' | 'description' | 'blog';
@@ -72,13 +71,11 @@ function applyRepositoryCreation(body: OrgUpdate, settings: OrgSettings): void {
 }
 
 /** `PATCH /orgs/{org}`: every documented field; unknown fields are ignored, as GitHub ignores them. */
-export async function updateOrg(ctx: AppContext, org: Account, caller: Caller, body: OrgUpdate, version: ApiVersion): Promise<Account> {
+export async function updateOrg(ctx: AppContext, org: Account, caller: Caller, body: OrgUpdate): Promise<Account> {
   validate(body);
   const settings = parseOrgSettings(org.settings);
   const changedSettings: Record<string, unknown> = {};
   for (const field of SETTING_FIELDS) {
-    // API version 2026-03-10 drops this request field (x-github-breaking-changes): ignored like any unknown key.
-    if (version === '2026-03-10' && field === 'secret_scanning_push_protection_custom_link_enabled') continue;
     if (body[field] !== undefined) {
       (settings as unknown as Record<string, unknown>)[field] = body[field] === '' && field === 'billing_email' ? null : body[field];
       changedSettings[field] = body[field];

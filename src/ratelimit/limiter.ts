@@ -17,6 +17,8 @@ interface Window {
   stored: number;
   /** This process's requests not yet written. */
   pending: number;
+  /** This process's requests being written right now (counted until `stored` includes them). */
+  writing: number;
 }
 
 /**
@@ -44,7 +46,7 @@ export class RateLimiter {
   /** Counts one request for `subject`; `exceeded` when it is over `limit` (the request is then not counted). */
   async consume(subject: string, limit: number): Promise<RateLimitState & { exceeded: boolean }> {
     const window = await this.windowOf(subject);
-    const used = window.stored + window.pending;
+    const used = window.stored + window.writing + window.pending;
     if (used >= limit) return { ...this.describe(window, limit), exceeded: true };
     window.pending += 1;
     return { ...this.describe(window, limit), exceeded: false };
@@ -61,7 +63,7 @@ export class RateLimiter {
   }
 
   private describe(window: Window, limit: number): RateLimitState {
-    const used = Math.min(window.stored + window.pending, limit);
+    const used = Math.min(window.stored + window.writing + window.pending, limit);
     return { limit, used, remaining: limit - used, reset: window.resetAt, resource: this.resource };
   }
 
@@ -84,6 +86,7 @@ export class RateLimiter {
         resetAt: row ? Number(row.reset_at) : now + this.windowSeconds,
         stored: row ? row.used : 0,
         pending: 0,
+        writing: 0,
       };
       this.windows.set(subject, window);
     }
@@ -91,6 +94,7 @@ export class RateLimiter {
       window.resetAt = now + this.windowSeconds;
       window.stored = 0;
       window.pending = 0;
+      window.writing = 0;
     }
     return window;
   }
@@ -106,7 +110,10 @@ export class RateLimiter {
     for (const [subject, window] of this.windows) {
       if (window.pending === 0) continue;
       const pending = window.pending;
+      // Counts stay visible while they are written; a write that finishes after the window was reset here belongs to the old window.
+      const resetAt = window.resetAt;
       window.pending = 0;
+      window.writing += pending;
       try {
         const row = await this.db
           .insertInto('rate_limits')
@@ -119,10 +126,15 @@ export class RateLimiter {
           )
           .returning(['used', 'reset_at'])
           .executeTakeFirstOrThrow();
+        if (window.resetAt !== resetAt) continue;
+        window.writing -= pending;
         window.stored = row.used;
         window.resetAt = Number(row.reset_at);
       } catch (error) {
-        window.pending += pending;
+        if (window.resetAt === resetAt) {
+          window.writing -= pending;
+          window.pending += pending;
+        }
         throw error;
       }
     }

@@ -98,8 +98,14 @@ export async function startTestServer(config: ConfigInput = {}): Promise<TestSer
         auth: token,
         baseUrl: options.ghes ? `${server.url}/api/v3` : server.url,
         request: { retries: 0 },
-        headers: options.version ? { 'x-github-api-version': options.version } : {},
       });
+      // Octokit's constructor takes no default headers: the version goes on each request.
+      if (options.version) {
+        const version = options.version;
+        octokit.hook.before('request', (requestOptions) => {
+          requestOptions.headers['x-github-api-version'] = version;
+        });
+      }
       octokit.hook.after('request', (response, requestOptions) => {
         const path = new URL(response.url).pathname;
         assertMatchesContract(String(requestOptions.method), path, response.status, response.data);

@@ -1,0 +1,56 @@
+import { notFound } from '../http/errors.js';
+import { orgOf, type Operation } from '../http/operation.js';
+import { readPage } from '../http/pagination.js';
+import { hasAnyScope } from '../http/scopes.js';
+import { readCounter } from '../memberships/store.js';
+import { respondWithUserPage } from '../members/user-page.js';
+import { blockUser as block, isUserBlocked, unblockUser as unblock } from './service.js';
+import { BLOCKS_COUNTER, listBlockedUsers as listPage } from './store.js';
+
+/**
+ * Every blocking call: an org owner whose token has `admin:org`. GitHub's docs: "The token used to
+ * authenticate the call must have the admin:org scope … Otherwise, the response returns HTTP 404."
+ */
+function blockingOperation(operationId: string, handler: Operation['handler']): Operation {
+  return {
+    operationId,
+    authenticated: true,
+    acceptedScopes: ['admin:org'],
+    orgRole: 'owner',
+    handler: async (request, reply) => {
+      if (!hasAnyScope(request.caller!.effective, ['admin:org'])) throw notFound();
+      return handler(request, reply);
+    },
+  };
+}
+
+const usernameOf = (params: unknown) => (params as { username: string }).username;
+
+const listBlockedUsers = blockingOperation('orgs/list-blocked-users', async (request, reply) => {
+  const { db } = request.server.ctx;
+  const orgId = orgOf(request).org.id;
+  return respondWithUserPage(
+    request,
+    reply,
+    readPage(request.query as Record<string, unknown>),
+    (rows) => listPage(db, orgId, rows),
+    readCounter(db, orgId, BLOCKS_COUNTER),
+  );
+});
+
+const checkBlockedUser = blockingOperation('orgs/check-blocked-user', async (request, reply) => {
+  if (!(await isUserBlocked(request.server.ctx, orgOf(request).org, usernameOf(request.params)))) throw notFound();
+  return reply.code(204).send();
+});
+
+const blockUser = blockingOperation('orgs/block-user', async (request, reply) => {
+  await block(request.server.ctx, orgOf(request).org, request.caller!, usernameOf(request.params));
+  return reply.code(204).send();
+});
+
+const unblockUser = blockingOperation('orgs/unblock-user', async (request, reply) => {
+  await unblock(request.server.ctx, orgOf(request).org, request.caller!, usernameOf(request.params));
+  return reply.code(204).send();
+});
+
+export const blockOperations: Operation[] = [listBlockedUsers, checkBlockedUser, blockUser, unblockUser];

@@ -1,0 +1,39 @@
+import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+type Value = string | number;
+type Slot = number | { constant: unknown };
+
+/**
+ * A hot query built and compiled once per database handle instead of on every call: building and compiling a
+ * Kysely query costs more than running a small indexed read. `build` must pass its arguments to the builder
+ * as they are (they are bound as parameters; any transformation belongs to the caller).
+ */
+export function precompiled<A extends [Value, ...Value[]], R>(build: (db: Kysely<Database>, ...args: A) => Compilable<R>) {
+  const compiled = new WeakMap<object, { sql: string; slots: Slot[] }>();
+  return async (db: Kysely<Database>, ...args: A): Promise<R[]> => {
+    const adapter = db.getExecutor().adapter; // one per store, shared by its transactions
+    let query = compiled.get(adapter);
+    if (!query) {
+      query = compile(db, build, args);
+      compiled.set(adapter, query);
+    }
+    const parameters = query.slots.map((slot) => (typeof slot === 'number' ? args[slot] : slot.constant));
+    const result = await db.executeQuery<R>(CompiledQuery.raw(query.sql, parameters) as CompiledQuery<R>);
+    return result.rows;
+  };
+}
+
+/** Compiles with a unique marker in place of each argument, then records where each marker landed among the parameters. */
+function compile<A extends Value[], R>(db: Kysely<Database>, build: (db: Kysely<Database>, ...args: A) => Compilable<R>, samples: A) {
+  const markers = samples.map((sample, i) => (typeof sample === 'number' ? -(2 ** 40) - i : `\u0000arg${i}\u0000`)) as A;
+  const { sql, parameters } = build(db, ...markers).compile();
+  const slots: Slot[] = parameters.map((p) => {
+    const index = markers.indexOf(p as Value);
+    return index >= 0 ? index : { constant: p };
+  });
+  markers.forEach((_, i) => {
+    if (!slots.includes(i)) throw new Error(`precompiled query does not bind argument ${i} as a parameter`);
+  });
+  return { sql, slots };
+}

@@ -1,0 +1,39 @@
+import type { Kysely } from 'kysely';
+import type { Account } from '../accounts/store.js';
+import { isoSeconds } from '../clock.js';
+import type { Database } from '../db/schema.js';
+import { ApiError } from '../http/errors.js';
+import { parseOrgSettings } from '../orgs/settings.js';
+import { invitationsSentSince } from './store.js';
+
+const WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** GitHub's documented limit: 50 invitations per org per 24 hours, 500 once the org is a month old or on a paid plan. */
+export function invitationLimitFor(org: Pick<Account, 'created_at' | 'settings'>, now: Date): number {
+  const monthAgo = new Date(now);
+  monthAgo.setUTCMonth(monthAgo.getUTCMonth() - 1);
+  const trusted = parseOrgSettings(org.settings).plan !== 'free' || Date.parse(org.created_at) <= monthAgo.getTime();
+  return trusted ? 500 : 50;
+}
+
+/**
+ * Refuses one more invitation once the org has sent its limit within the last 24 hours. Every way of inviting
+ * counts (POST invitations, PUT memberships, PUT team memberships). The caller holds `lockOrg`, so concurrent
+ * invitations cannot overshoot.
+ */
+export async function enforceInvitationRateLimit(db: Kysely<Database>, org: Account, now: Date, requestId: string): Promise<void> {
+  const limit = invitationLimitFor(org, now);
+  const { count, oldest } = await invitationsSentSince(db, org.id, isoSeconds(new Date(now.getTime() - WINDOW_MS)));
+  if (count < limit) return;
+  const retryAfter = Math.max(1, Math.ceil((Date.parse(oldest!) + WINDOW_MS - now.getTime()) / 1000));
+  // GitHub answers secondary rate limits with 403, Retry-After and this message (Octokit's throttling plugin keys on it).
+  throw new ApiError(
+    403,
+    'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. ' +
+      `If you reach out to GitHub Support for help, please include the request ID ${requestId}.`,
+    {
+      documentationUrl: 'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+      headers: { 'Retry-After': String(retryAfter) },
+    },
+  );
+}

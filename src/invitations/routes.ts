@@ -1,0 +1,98 @@
+import { orgOf, type Operation } from '../http/operation.js';
+import { readPage, setPageLinks } from '../http/pagination.js';
+import { presentTeams } from '../teams/service.js';
+import { expireDueInvitations } from './expiry.js';
+import { organizationInvitation } from './present.js';
+import { cancelInvitation, createInvitation, invitationTeams, type InvitationRequest } from './service.js';
+import { countInvitations, listInvitationViews, type InvitationFilter } from './store.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** Invitations are the owners' business: everyone else gets 404, as GitHub hides what they may not see. */
+const ownersWith = (scopes: string[]) => ({ authenticated: true, acceptedScopes: scopes, enforceScopes: true, orgRole: 'owner' as const });
+const READ = ['admin:org', 'read:org', 'write:org'];
+const WRITE = ['admin:org', 'write:org'];
+
+const invitationId = (request: FastifyRequest) => (request.params as { invitation_id: number }).invitation_id;
+
+/** One page of the org's invitations in a state, with `Link` headers. */
+async function respondWithInvitations(request: FastifyRequest, reply: FastifyReply, filter: InvitationFilter) {
+  const { ctx } = request.server;
+  const { org } = orgOf(request);
+  await expireDueInvitations(ctx, { orgId: org.id });
+  const page = readPage(request.query as Record<string, unknown>);
+  const [rows, total] = await Promise.all([
+    listInvitationViews(ctx.db, org.id, filter, { offset: page.offset, limit: page.perPage }),
+    countInvitations(ctx.db, org.id, filter),
+  ]);
+  setPageLinks(request, reply, page, total);
+  return rows.map((row) => organizationInvitation(request.server.urls, row));
+}
+
+/** `orgs/list-pending-invitations`: GET /orgs/{org}/invitations (`role`, `invitation_source` filters). */
+const listPendingInvitations: Operation = {
+  operationId: 'orgs/list-pending-invitations',
+  ...ownersWith(READ),
+  async handler(request, reply) {
+    const { role = 'all', invitation_source: source = 'all' } = request.query as { role?: string; invitation_source?: string };
+    // `reinstate` invitations grant plain membership, so they are listed (and filtered) as direct_member.
+    const roles = role === 'all' ? undefined : role === 'direct_member' ? ['direct_member', 'reinstate'] : [role];
+    return respondWithInvitations(request, reply, { state: 'pending', roles, sources: source === 'all' ? undefined : [source] });
+  },
+};
+
+/** `orgs/list-failed-invitations`: GET /orgs/{org}/failed_invitations (expired ones; cancelled ones never). */
+const listFailedInvitations: Operation = {
+  operationId: 'orgs/list-failed-invitations',
+  ...ownersWith(READ),
+  handler: (request, reply) => respondWithInvitations(request, reply, { state: 'failed' }),
+};
+
+/** `orgs/create-invitation`: POST /orgs/{org}/invitations. */
+const createInvitationOperation: Operation = {
+  operationId: 'orgs/create-invitation',
+  ...ownersWith(WRITE),
+  resource: 'OrganizationInvitation',
+  async handler(request, reply) {
+    const access = orgOf(request);
+    const view = await createInvitation(request.server.ctx, {
+      org: access.org,
+      caller: request.caller!,
+      requestId: request.id,
+      body: (request.body ?? {}) as InvitationRequest,
+    });
+    reply.code(201);
+    return organizationInvitation(request.server.urls, view);
+  },
+};
+
+/** `orgs/cancel-invitation`: DELETE /orgs/{org}/invitations/{invitation_id}. */
+const cancelInvitationOperation: Operation = {
+  operationId: 'orgs/cancel-invitation',
+  ...ownersWith(WRITE),
+  async handler(request, reply) {
+    await cancelInvitation(request.server.ctx, { org: orgOf(request).org, caller: request.caller!, invitationId: invitationId(request) });
+    reply.code(204);
+  },
+};
+
+/** `orgs/list-invitation-teams`: GET /orgs/{org}/invitations/{invitation_id}/teams. */
+const listInvitationTeams: Operation = {
+  operationId: 'orgs/list-invitation-teams',
+  ...ownersWith(READ),
+  async handler(request, reply) {
+    const { org } = orgOf(request);
+    const teams = await invitationTeams(request.server.ctx, org, invitationId(request));
+    // An invitation names a handful of teams; the page is cut from them.
+    const page = readPage(request.query as Record<string, unknown>);
+    setPageLinks(request, reply, page, teams.length);
+    return presentTeams(request.server.ctx.db, request.server.urls, org.login, teams.slice(page.offset, page.offset + page.perPage));
+  },
+};
+
+export const invitationOperations: Operation[] = [
+  listPendingInvitations,
+  listFailedInvitations,
+  createInvitationOperation,
+  cancelInvitationOperation,
+  listInvitationTeams,
+];

@@ -1,0 +1,274 @@
+import type { Kysely, Transaction } from 'kysely';
+import { findAccountById, type Account } from '../accounts/store.js';
+import { recordAuditEvent } from '../audit/record.js';
+import { isBlocked } from '../blocks/store.js';
+import { isoSeconds } from '../clock.js';
+import type { AppContext } from '../context.js';
+import type { Database } from '../db/schema.js';
+import type { Caller } from '../http/auth.js';
+import { ApiError, notFound, validationFailed } from '../http/errors.js';
+import { getMembership, lockOrg, putMembership, type MembershipRole } from '../memberships/store.js';
+import { deletePendingTeamMemberships, putTeamMember, teamMembershipsInOrg, teamsOfOrgByIds, type TeamRole, type TeamRow } from '../teams/store.js';
+import { expireDueInvitations, expireDueInvitationsInOrg, releaseInvitee } from './expiry.js';
+import { enforceInvitationRateLimit } from './rate-limit.js';
+import {
+  findUserByEmail,
+  getInvitation,
+  getInvitationView,
+  insertInvitation,
+  parseTeamIds,
+  pendingEmailInvitationsInOrg,
+  pendingInvitationsFor,
+  setInvitationState,
+  updateInvitation,
+  wasRemovedFrom,
+  type InvitationRole,
+  type InvitationRow,
+  type InvitationView,
+} from './store.js';
+
+const RESOURCE = 'OrganizationInvitation';
+/** GitHub's 422 for a refused invitation: one `unprocessable` error on the `data` field. */
+const unprocessable = (message: string) => validationFailed([{ resource: RESOURCE, code: 'unprocessable', field: 'data', message }]);
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export const actorOf = (caller: Caller) => ({ id: caller.userId, login: caller.login });
+
+/** The membership an accepted invitation grants; `reinstate` gives back plain membership (orghub keeps no earlier role). */
+export function membershipRoleFor(role: string): MembershipRole {
+  if (role === 'admin') return 'admin';
+  if (role === 'billing_manager') return 'billing_manager';
+  return 'member';
+}
+
+export interface Invitee {
+  /** The invited user, or null for an email address no user has. */
+  user: Account | null;
+  email: string | null;
+}
+
+export interface SendInvitation {
+  org: Account;
+  inviter: Caller;
+  requestId: string;
+  invitee: Invitee;
+  role: InvitationRole;
+  teams: { team: TeamRow; role: TeamRole }[];
+}
+
+/**
+ * Records an invitation, the pending side of the invitee's membership and their pending team memberships.
+ * Every way of inviting ends here, so each counts against the invitation rate limit. Caller holds `lockOrg`
+ * and has ruled out members, blocked users and duplicates.
+ */
+export async function sendInvitation(trx: Kysely<Database>, input: SendInvitation, now: Date): Promise<InvitationRow> {
+  await enforceInvitationRateLimit(trx, input.org, now, input.requestId);
+  const nowIso = isoSeconds(now);
+  const { user, email } = input.invitee;
+  const invitation = await insertInvitation(trx, {
+    orgId: input.org.id,
+    inviteeId: user?.id ?? null,
+    email,
+    role: input.role,
+    inviterId: input.inviter.userId,
+    teamIds: input.teams.map((t) => t.team.id),
+    now,
+  });
+  if (user) {
+    await putMembership(trx, { orgId: input.org.id, userId: user.id, role: membershipRoleFor(input.role), state: 'pending', now: nowIso });
+    for (const { team, role } of input.teams) await putTeamMember(trx, { teamId: team.id, userId: user.id, role, state: 'pending', now: nowIso });
+  }
+  await recordAuditEvent(trx, {
+    action: 'org.invite_member',
+    actor: actorOf(input.inviter),
+    org: input.org,
+    user,
+    data: { invitation_id: invitation.id, role: input.role, email, team_ids: input.teams.map((t) => t.team.id) },
+    createdAt: nowIso,
+  });
+  return invitation;
+}
+
+/** Addresses an email invitation to the user who now has that address: their pending membership and team records. */
+export async function attachInvitee(
+  trx: Kysely<Database>,
+  org: Account,
+  invitation: InvitationRow,
+  user: Account,
+  nowIso: string,
+): Promise<InvitationRow> {
+  await updateInvitation(trx, invitation.id, { invitee_id: user.id, updated_at: nowIso });
+  await putMembership(trx, { orgId: org.id, userId: user.id, role: membershipRoleFor(invitation.role), state: 'pending', now: nowIso });
+  for (const team of await teamsOfOrgByIds(trx, org.id, parseTeamIds(invitation))) {
+    await putTeamMember(trx, { teamId: team.id, userId: user.id, role: 'member', state: 'pending', now: nowIso });
+  }
+  return { ...invitation, invitee_id: user.id, updated_at: nowIso };
+}
+
+/** Adds a team to a pending invitation (a team membership PUT for someone already invited). */
+export async function addTeamToInvitation(
+  trx: Kysely<Database>,
+  invitation: InvitationRow,
+  team: TeamRow,
+  role: TeamRole,
+  nowIso: string,
+): Promise<void> {
+  const ids = parseTeamIds(invitation);
+  if (!ids.includes(team.id)) await updateInvitation(trx, invitation.id, { team_ids: JSON.stringify([...ids, team.id]), updated_at: nowIso });
+  if (invitation.invitee_id !== null) {
+    await putTeamMember(trx, { teamId: team.id, userId: invitation.invitee_id, role, state: 'pending', now: nowIso });
+  }
+}
+
+/** Takes a team off a pending invitation (a team membership DELETE for someone only invited). */
+export async function removeTeamFromInvitation(trx: Kysely<Database>, invitation: InvitationRow, teamId: number, nowIso: string): Promise<boolean> {
+  const ids = parseTeamIds(invitation);
+  if (!ids.includes(teamId)) return false;
+  await updateInvitation(trx, invitation.id, { team_ids: JSON.stringify(ids.filter((id) => id !== teamId)), updated_at: nowIso });
+  return true;
+}
+
+export interface InvitationRequest {
+  invitee_id?: number;
+  email?: string;
+  role?: InvitationRole;
+  team_ids?: number[];
+}
+
+/** Who an invitation request names: a user by id, or an email address (the user who has it, if one does). */
+async function resolveInvitee(ctx: AppContext, body: InvitationRequest): Promise<Invitee> {
+  if (body.invitee_id !== undefined && body.email !== undefined) throw unprocessable('Invite can only be delivered to either user or email');
+  if (body.invitee_id !== undefined) {
+    const user = await findAccountById(ctx.db, body.invitee_id);
+    if (!user) throw new ApiError(422, 'Invalid invitee_id');
+    if (user.type !== 'User') throw unprocessable('Invitee must be a user');
+    return { user, email: null };
+  }
+  if (body.email === undefined) throw unprocessable('Invite requires either user or email');
+  const email = body.email.trim();
+  if (!EMAIL.test(email) || email.length > 100 || email.startsWith('mailto:')) throw unprocessable('Invite must be for a valid email address');
+  // An address that belongs to a user invites that user, so the invitation shows their login and follows them.
+  return { user: (await findUserByEmail(ctx.db, email)) ?? null, email };
+}
+
+/** `POST /orgs/{org}/invitations`. */
+export async function createInvitation(
+  ctx: AppContext,
+  input: { org: Account; caller: Caller; requestId: string; body: InvitationRequest },
+): Promise<InvitationView> {
+  const { org, body } = input;
+  const role = body.role ?? 'direct_member';
+  const invitee = await resolveInvitee(ctx, body);
+  const teamIds = [...new Set(body.team_ids ?? [])];
+  if (role === 'reinstate' && teamIds.length > 0) throw unprocessable('Invite may not specify teams while reinstating');
+  const now = ctx.clock.now();
+  return ctx.db.transaction().execute(async (trx) => {
+    await lockOrg(trx, ctx.dialect, org.id);
+    await expireDueInvitationsInOrg(trx, org.id, now);
+    const teams = await teamsOfOrgByIds(trx, org.id, teamIds);
+    if (teams.length !== teamIds.length) throw unprocessable('All teams on the invitation must be on this organization');
+    const { user, email } = invitee;
+    if (user) {
+      if ((await getMembership(trx, org.id, user.id))?.state === 'active') {
+        throw unprocessable(email ? 'A user with this email address is already a part of this organization' : 'Invitee is already a part of this organization');
+      }
+      if (await isBlocked(trx, org.id, user.id)) throw unprocessable('The invitee must not be blocked by the organization');
+      if (role === 'reinstate' && !(await wasRemovedFrom(trx, org.id, user.id))) throw new ApiError(422, 'No previous privileges to reinstate');
+    }
+    const pending = user ? await pendingInvitationsFor(trx, org.id, user) : await pendingEmailInvitationsInOrg(trx, org.id, email!);
+    // GitHub's description of this rule is silent; one pending invitation per person keeps the one membership record whole.
+    if (pending.length > 0) throw unprocessable('Invitee already has a pending invitation to this organization');
+    const invitation = await sendInvitation(
+      trx,
+      { org, inviter: input.caller, requestId: input.requestId, invitee, role, teams: teams.map((team) => ({ team, role: 'member' })) },
+      now,
+    );
+    return getInvitationView(trx, invitation);
+  });
+}
+
+async function auditUserOf(db: Kysely<Database>, invitation: InvitationRow): Promise<Account | null> {
+  return invitation.invitee_id === null ? null : ((await findAccountById(db, invitation.invitee_id)) ?? null);
+}
+
+/** Cancels one pending (or failed) invitation: it leaves every list, and the invitee's pending records go. */
+async function cancelInvitationRow(trx: Kysely<Database>, org: Account, invitation: InvitationRow, actor: Caller, nowIso: string): Promise<void> {
+  await setInvitationState(trx, invitation, 'cancelled', { updated_at: nowIso });
+  if (invitation.state === 'pending') await releaseInvitee(trx, invitation);
+  await recordAuditEvent(trx, {
+    action: 'org.cancel_invitation',
+    actor: actorOf(actor),
+    org,
+    user: await auditUserOf(trx, invitation),
+    data: { invitation_id: invitation.id, email: invitation.email },
+    createdAt: nowIso,
+  });
+}
+
+/**
+ * Cancels every pending invitation of `user` in `org` (addressed to them or to their email address), with their
+ * pending membership record; returns how many. Used by blocking and member removal; the caller holds `lockOrg`.
+ * Cancelled invitations never show in failed_invitations.
+ */
+export async function cancelPendingInvitationsOf(
+  ctx: AppContext,
+  trx: Transaction<Database>,
+  input: { org: Account; user: Account; actor: Caller },
+): Promise<number> {
+  const now = ctx.clock.now();
+  await expireDueInvitationsInOrg(trx, input.org.id, now);
+  const pending = await pendingInvitationsFor(trx, input.org.id, input.user);
+  for (const invitation of pending) await cancelInvitationRow(trx, input.org, invitation, input.actor, isoSeconds(now));
+  return pending.length;
+}
+
+/** `DELETE /orgs/{org}/invitations/{invitation_id}`. */
+export async function cancelInvitation(ctx: AppContext, input: { org: Account; caller: Caller; invitationId: number }): Promise<void> {
+  const now = ctx.clock.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    await lockOrg(trx, ctx.dialect, input.org.id);
+    await expireDueInvitationsInOrg(trx, input.org.id, now);
+    const invitation = await getInvitation(trx, input.org.id, input.invitationId);
+    if (!invitation) throw notFound();
+    if (invitation.state === 'accepted') throw new ApiError(422, 'You cannot cancel an accepted invitation.');
+    // Cancelling again changes nothing; cancelling a failed invitation takes it off failed_invitations, as on GitHub.
+    if (invitation.state === 'cancelled') return;
+    await cancelInvitationRow(trx, input.org, invitation, input.caller, isoSeconds(now));
+  });
+}
+
+/**
+ * Accepts a pending invitation for `user`: the membership becomes active with the invited role, the invitation
+ * records who accepted it (email invitations gain their login), and the invitation's teams are joined.
+ * The caller holds `lockOrg`.
+ */
+export async function acceptInvitation(trx: Kysely<Database>, org: Account, invitation: InvitationRow, user: Account, now: Date): Promise<void> {
+  const nowIso = isoSeconds(now);
+  const role = membershipRoleFor(invitation.role);
+  await putMembership(trx, { orgId: org.id, userId: user.id, role, state: 'active', now: nowIso });
+  await setInvitationState(trx, invitation, 'accepted', { invitee_id: user.id, updated_at: nowIso });
+  // GitHub records the inviter as the actor of what an accepted invitation does.
+  const inviter = (await findAccountById(trx, invitation.inviter_id)) ?? null;
+  await recordAuditEvent(trx, {
+    action: 'org.add_member',
+    actor: inviter,
+    org,
+    user,
+    data: { permission: role, invitation_id: invitation.id },
+    createdAt: nowIso,
+  });
+  const invitedRoles = new Map((await teamMembershipsInOrg(trx, org.id, user.id, 'pending')).map((row) => [row.team_id, row.role]));
+  for (const team of await teamsOfOrgByIds(trx, org.id, parseTeamIds(invitation))) {
+    await putTeamMember(trx, { teamId: team.id, userId: user.id, role: invitedRoles.get(team.id) ?? 'member', state: 'active', now: nowIso });
+    await recordAuditEvent(trx, { action: 'team.add_member', actor: inviter, org, user, data: { team: `${org.login}/${team.slug}` }, createdAt: nowIso });
+  }
+  await deletePendingTeamMemberships(trx, org.id, user.id);
+}
+
+/** `GET /orgs/{org}/invitations/{invitation_id}/teams`: the teams of a pending invitation, in id order. */
+export async function invitationTeams(ctx: AppContext, org: Account, invitationId: number): Promise<TeamRow[]> {
+  await expireDueInvitations(ctx, { orgId: org.id });
+  const invitation = await getInvitation(ctx.db, org.id, invitationId);
+  if (!invitation || invitation.state !== 'pending') throw notFound();
+  return teamsOfOrgByIds(ctx.db, org.id, parseTeamIds(invitation));
+}

@@ -1,0 +1,75 @@
+import { findAccount } from '../accounts/store.js';
+import { ApiError } from '../http/errors.js';
+import { orgOf, type Operation } from '../http/operation.js';
+import { readPage } from '../http/pagination.js';
+import { getMembership, readCounter } from '../memberships/store.js';
+import { isActiveMember, removeMember as removeMemberOf } from './service.js';
+import { listMembers as listMemberPage, type RoleFilter, type TwoFactorFilter } from './store.js';
+import { respondWithUserPage } from './user-page.js';
+import { canAuditTwoFactor, PRIVATE_MEMBER_SCOPES, redirectToPublicMembers, seesConcealedMembers } from './visibility.js';
+
+/** The members list's length from counters, per role filter; the 2FA filters have none (open-ended paging). */
+async function memberTotal(db: Parameters<typeof readCounter>[0], orgId: number, role: RoleFilter): Promise<number> {
+  if (role === 'admin') return readCounter(db, orgId, 'admins');
+  const [members, admins] = await Promise.all([readCounter(db, orgId, 'members'), role === 'member' ? readCounter(db, orgId, 'admins') : 0]);
+  // Every active admin is counted in `members`, so members minus admins is exactly the non-owner members.
+  return members - admins;
+}
+
+/**
+ * `orgs/list-members`: GET /orgs/{org}/members. Members see concealed and public members; anyone else is sent
+ * to the public list (302). Paged in the database in user id order; `last` comes from counters.
+ */
+const listMembers: Operation = {
+  operationId: 'orgs/list-members',
+  acceptedScopes: PRIVATE_MEMBER_SCOPES,
+  resource: 'Member',
+  async handler(request, reply) {
+    const access = orgOf(request);
+    const { filter, role } = request.query as { filter: TwoFactorFilter; role: RoleFilter };
+    // GitHub checks the owners-only 2FA audit before anything else, whoever asks.
+    if (filter !== 'all' && !canAuditTwoFactor(access)) throw new ApiError(422, 'Only owners can use this filter.');
+    if (!seesConcealedMembers(access)) return redirectToPublicMembers(request, reply);
+    const { db } = request.server.ctx;
+    const orgId = access.org.id;
+    const query = { role, twoFactor: filter, publicOnly: false };
+    return respondWithUserPage(
+      request,
+      reply,
+      readPage(request.query as Record<string, unknown>),
+      (rows) => listMemberPage(db, orgId, query, rows),
+      filter === 'all' ? memberTotal(db, orgId, role) : undefined,
+    );
+  },
+};
+
+/** `orgs/check-membership-for-user`: 204 member, 404 not; non-members are sent to the public check (302). */
+const checkMembershipForUser: Operation = {
+  operationId: 'orgs/check-membership-for-user',
+  acceptedScopes: PRIVATE_MEMBER_SCOPES,
+  async handler(request, reply) {
+    const access = orgOf(request);
+    if (!seesConcealedMembers(access)) return redirectToPublicMembers(request, reply);
+    const { db } = request.server.ctx;
+    const user = await findAccount(db, (request.params as { username: string }).username, 'User');
+    if (!user || !isActiveMember(await getMembership(db, access.org.id, user.id))) {
+      throw new ApiError(404, 'User does not exist or is not a member of the organization');
+    }
+    return reply.code(204).send();
+  },
+};
+
+/** `orgs/remove-member`: DELETE /orgs/{org}/members/{username}, owners (or the member leaving) with write:org. */
+const removeMember: Operation = {
+  operationId: 'orgs/remove-member',
+  authenticated: true,
+  acceptedScopes: ['admin:org', 'write:org'],
+  enforceScopes: true,
+  async handler(request, reply) {
+    const access = orgOf(request);
+    await removeMemberOf(request.server.ctx, access.org, request.caller!, (request.params as { username: string }).username);
+    return reply.code(204).send();
+  },
+};
+
+export const memberOperations: Operation[] = [listMembers, checkMembershipForUser, removeMember];

@@ -1,0 +1,125 @@
+import type { FastifyRequest } from 'fastify';
+import type { Account } from '../accounts/store.js';
+import { orgOf, type Operation } from '../http/operation.js';
+import { readPage, setPageLinks } from '../http/pagination.js';
+import { orgMembership } from './present.js';
+import {
+  getMembershipForUser,
+  getOwnMembership,
+  listOwnMemberships,
+  removeMembershipForUser,
+  setMembershipForUser,
+  updateOwnMembership,
+  type EffectiveMembership,
+} from './service.js';
+
+const READ = ['admin:org', 'read:org', 'write:org'];
+const WRITE = ['admin:org', 'write:org'];
+/** The user's own memberships: `user` or an org scope, as for GET /user/orgs. */
+const OWN = ['admin:org', 'read:org', 'repo', 'user', 'write:org'];
+
+const username = (request: FastifyRequest) => (request.params as { username: string }).username;
+
+function present(request: FastifyRequest, org: Account, found: { user: Account; membership: EffectiveMembership }) {
+  return orgMembership(request.server.urls, org, found.user, found.membership);
+}
+
+/** `orgs/get-membership-for-user`: GET /orgs/{org}/memberships/{username}. */
+const getMembershipForUserOperation: Operation = {
+  operationId: 'orgs/get-membership-for-user',
+  authenticated: true,
+  acceptedScopes: READ,
+  enforceScopes: true,
+  async handler(request) {
+    const access = orgOf(request);
+    return present(request, access.org, await getMembershipForUser(request.server.ctx, access, username(request)));
+  },
+};
+
+/** `orgs/set-membership-for-user`: PUT /orgs/{org}/memberships/{username}; non-owners get GitHub's 403. */
+const setMembershipForUserOperation: Operation = {
+  operationId: 'orgs/set-membership-for-user',
+  authenticated: true,
+  acceptedScopes: WRITE,
+  enforceScopes: true,
+  resource: 'OrganizationMembership',
+  async handler(request) {
+    const { org } = orgOf(request);
+    const { role = 'member' } = (request.body ?? {}) as { role?: 'admin' | 'member' };
+    const found = await setMembershipForUser(request.server.ctx, {
+      org,
+      caller: request.caller!,
+      requestId: request.id,
+      username: username(request),
+      role,
+    });
+    return present(request, org, found);
+  },
+};
+
+/** `orgs/remove-membership-for-user`: DELETE /orgs/{org}/memberships/{username}. */
+const removeMembershipForUserOperation: Operation = {
+  operationId: 'orgs/remove-membership-for-user',
+  authenticated: true,
+  acceptedScopes: WRITE,
+  enforceScopes: true,
+  async handler(request, reply) {
+    await removeMembershipForUser(request.server.ctx, { org: orgOf(request).org, caller: request.caller!, username: username(request) });
+    reply.code(204);
+  },
+};
+
+/** `orgs/list-memberships-for-authenticated-user`: GET /user/memberships/orgs (`state`). */
+const listMembershipsForAuthenticatedUser: Operation = {
+  operationId: 'orgs/list-memberships-for-authenticated-user',
+  authenticated: true,
+  acceptedScopes: OWN,
+  enforceScopes: true,
+  async handler(request, reply) {
+    const { state } = request.query as { state?: 'active' | 'pending' };
+    const all = await listOwnMemberships(request.server.ctx, request.caller!, state);
+    const page = readPage(request.query as Record<string, unknown>);
+    setPageLinks(request, reply, page, all.length);
+    const { login, userId } = request.caller!;
+    const user = { id: userId, login, type: 'User' as const, site_admin: request.caller!.siteAdmin ? (1 as const) : (0 as const) };
+    return all
+      .slice(page.offset, page.offset + page.perPage)
+      .map(({ org, membership }) => orgMembership(request.server.urls, org, user, membership));
+  },
+};
+
+/** `orgs/get-membership-for-authenticated-user`: GET /user/memberships/orgs/{org}. */
+const getMembershipForAuthenticatedUser: Operation = {
+  operationId: 'orgs/get-membership-for-authenticated-user',
+  authenticated: true,
+  acceptedScopes: OWN,
+  enforceScopes: true,
+  async handler(request) {
+    const { org } = orgOf(request);
+    return present(request, org, await getOwnMembership(request.server.ctx, org, request.caller!));
+  },
+};
+
+/** `orgs/update-membership-for-authenticated-user`: PATCH /user/memberships/orgs/{org} accepts an invitation. */
+const updateMembershipForAuthenticatedUser: Operation = {
+  operationId: 'orgs/update-membership-for-authenticated-user',
+  authenticated: true,
+  acceptedScopes: ['admin:org', 'user', 'write:org'],
+  enforceScopes: true,
+  // GitHub answers 404 (no membership) before it looks at `state`, so the body is checked in the service.
+  body: {},
+  async handler(request) {
+    const { org } = orgOf(request);
+    const { state } = (request.body ?? {}) as { state?: unknown };
+    return present(request, org, await updateOwnMembership(request.server.ctx, { org, caller: request.caller!, state }));
+  },
+};
+
+export const membershipOperations: Operation[] = [
+  getMembershipForUserOperation,
+  setMembershipForUserOperation,
+  removeMembershipForUserOperation,
+  listMembershipsForAuthenticatedUser,
+  getMembershipForAuthenticatedUser,
+  updateMembershipForAuthenticatedUser,
+];

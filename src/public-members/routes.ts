@@ -1,0 +1,77 @@
+import { findAccount } from '../accounts/store.js';
+import { ApiError } from '../http/errors.js';
+import { orgOf, type Operation } from '../http/operation.js';
+import { readPage } from '../http/pagination.js';
+import { getMembership, readCounter } from '../memberships/store.js';
+import { isActiveMember } from '../members/service.js';
+import { listMembers } from '../members/store.js';
+import { respondWithUserPage } from '../members/user-page.js';
+import { setMembershipVisibility } from './service.js';
+
+const usernameOf = (params: unknown) => (params as { username: string }).username;
+
+/** `orgs/list-public-members`: anyone; paged over the members index, `last` from the `public_members` counter. */
+const listPublicMembers: Operation = {
+  operationId: 'orgs/list-public-members',
+  acceptedScopes: [],
+  async handler(request, reply) {
+    const { db } = request.server.ctx;
+    const orgId = orgOf(request).org.id;
+    return respondWithUserPage(
+      request,
+      reply,
+      readPage(request.query as Record<string, unknown>),
+      (rows) => listMembers(db, orgId, { role: 'all', twoFactor: 'all', publicOnly: true }, rows),
+      readCounter(db, orgId, 'public_members'),
+    );
+  },
+};
+
+/** `orgs/check-public-membership-for-user`: 204 public member, 404 otherwise; anyone may ask. */
+const checkPublicMembershipForUser: Operation = {
+  operationId: 'orgs/check-public-membership-for-user',
+  acceptedScopes: [],
+  async handler(request, reply) {
+    const { db } = request.server.ctx;
+    const user = await findAccount(db, usernameOf(request.params), 'User');
+    const membership = user ? await getMembership(db, orgOf(request).org.id, user.id) : undefined;
+    if (!isActiveMember(membership) || membership!.public !== 1) {
+      throw new ApiError(404, 'User does not exist or is not a public member of the organization');
+    }
+    return reply.code(204).send();
+  },
+};
+
+// Publicizing needs `user` (GitHub: "you can publicize your organization membership with user scope") or write:org.
+const visibilityScopes = ['admin:org', 'write:org', 'user'];
+
+/** `orgs/set-public-membership-for-authenticated-user`: PUT, the user themself only (403 otherwise). */
+const setPublicMembershipForAuthenticatedUser: Operation = {
+  operationId: 'orgs/set-public-membership-for-authenticated-user',
+  authenticated: true,
+  acceptedScopes: visibilityScopes,
+  enforceScopes: true,
+  async handler(request, reply) {
+    await setMembershipVisibility(request.server.ctx, orgOf(request).org, request.caller!, usernameOf(request.params), true);
+    return reply.code(204).send();
+  },
+};
+
+/** `orgs/remove-public-membership-for-authenticated-user`: DELETE, the user themself only (403 otherwise). */
+const removePublicMembershipForAuthenticatedUser: Operation = {
+  operationId: 'orgs/remove-public-membership-for-authenticated-user',
+  authenticated: true,
+  acceptedScopes: visibilityScopes,
+  enforceScopes: true,
+  async handler(request, reply) {
+    await setMembershipVisibility(request.server.ctx, orgOf(request).org, request.caller!, usernameOf(request.params), false);
+    return reply.code(204).send();
+  },
+};
+
+export const publicMemberOperations: Operation[] = [
+  listPublicMembers,
+  checkPublicMembershipForUser,
+  setPublicMembershipForAuthenticatedUser,
+  removePublicMembershipForAuthenticatedUser,
+];

@@ -1,0 +1,144 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, TeamMemberTable, TeamTable } from '../db/schema.js';
+
+export type TeamRow = Selectable<TeamTable>;
+export type TeamRole = TeamMemberTable['role'];
+export type TeamMemberRow = Selectable<TeamMemberTable>;
+
+export async function findTeamBySlug(db: Kysely<Database>, orgId: number, slug: string): Promise<TeamRow | undefined> {
+  return db.selectFrom('teams').selectAll().where('org_id', '=', orgId).where('slug', '=', slug.toLowerCase()).executeTakeFirst();
+}
+
+export async function findTeamById(db: Kysely<Database>, orgId: number, id: number): Promise<TeamRow | undefined> {
+  return db.selectFrom('teams').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+}
+
+/** A team of the org whose name (case-insensitively) or slug is taken. */
+export async function findTeamNamed(db: Kysely<Database>, orgId: number, name: string, slug: string): Promise<TeamRow | undefined> {
+  return db
+    .selectFrom('teams')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where((eb) => eb.or([eb('slug', '=', slug), eb(eb.fn('lower', ['name']), '=', name.toLowerCase())]))
+    .executeTakeFirst();
+}
+
+/** The org's teams among `ids`, in id order. */
+export async function teamsOfOrgByIds(db: Kysely<Database>, orgId: number, ids: number[]): Promise<TeamRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('teams').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).orderBy('id').execute();
+}
+
+export async function insertTeam(
+  db: Kysely<Database>,
+  values: Omit<TeamRow, 'id' | 'created_at' | 'updated_at'> & { now: string },
+): Promise<TeamRow> {
+  const { now, ...team } = values;
+  return db.insertInto('teams').values({ ...team, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function countActiveTeamMembers(db: Kysely<Database>, teamId: number): Promise<number> {
+  const row = await db
+    .selectFrom('team_members')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('team_id', '=', teamId)
+    .where('state', '=', 'active')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function getTeamMember(db: Kysely<Database>, teamId: number, userId: number): Promise<TeamMemberRow | undefined> {
+  return db.selectFrom('team_members').selectAll().where('team_id', '=', teamId).where('user_id', '=', userId).executeTakeFirst();
+}
+
+/** Creates or replaces a user's membership of a team. */
+export async function putTeamMember(
+  db: Kysely<Database>,
+  input: { teamId: number; userId: number; role: TeamRole; state: TeamMemberRow['state']; now: string },
+): Promise<void> {
+  await db
+    .insertInto('team_members')
+    .values({ team_id: input.teamId, user_id: input.userId, role: input.role, state: input.state, created_at: input.now })
+    .onConflict((oc) => oc.columns(['team_id', 'user_id']).doUpdateSet({ role: input.role, state: input.state }))
+    .execute();
+}
+
+export async function deleteTeamMember(db: Kysely<Database>, teamId: number, userId: number): Promise<void> {
+  await db.deleteFrom('team_members').where('team_id', '=', teamId).where('user_id', '=', userId).execute();
+}
+
+/** The user's team memberships in one org in a given state. */
+export async function teamMembershipsInOrg(
+  db: Kysely<Database>,
+  orgId: number,
+  userId: number,
+  state: TeamMemberRow['state'],
+): Promise<TeamMemberRow[]> {
+  return db
+    .selectFrom('team_members')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('state', '=', state)
+    .where('team_id', 'in', (eb) => eb.selectFrom('teams').select('id').where('org_id', '=', orgId))
+    .execute();
+}
+
+/** Drops the pending team memberships an invitation held for the user (on cancel or expiry). */
+export async function deletePendingTeamMemberships(db: Kysely<Database>, orgId: number, userId: number): Promise<void> {
+  await db
+    .deleteFrom('team_members')
+    .where('user_id', '=', userId)
+    .where('state', '=', 'pending')
+    .where('team_id', 'in', (eb) => eb.selectFrom('teams').select('id').where('org_id', '=', orgId))
+    .execute();
+}
+
+/** Who is asking to see the org's teams: owners see every team, members the visible ones and their own secret ones. */
+export interface TeamViewer {
+  userId: number;
+  owner: boolean;
+}
+
+function visibleTeams(db: Kysely<Database>, orgId: number, viewer: TeamViewer) {
+  let query = db.selectFrom('teams').where('org_id', '=', orgId);
+  if (!viewer.owner) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('privacy', '=', 'closed'),
+        eb(
+          'id',
+          'in',
+          eb.selectFrom('team_members').select('team_id').where('user_id', '=', viewer.userId).where('state', '=', 'active'),
+        ),
+      ]),
+    );
+  }
+  return query;
+}
+
+export async function isTeamVisible(db: Kysely<Database>, team: TeamRow, viewer: TeamViewer): Promise<boolean> {
+  const row = await visibleTeams(db, team.org_id, viewer).select('id').where('id', '=', team.id).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** One page of the teams the viewer may see, by slug; teams per org are few, so the total is counted. */
+export async function listVisibleTeams(
+  db: Kysely<Database>,
+  orgId: number,
+  viewer: TeamViewer,
+  page: { offset: number; limit: number },
+): Promise<{ rows: TeamRow[]; total: number }> {
+  const [rows, count] = await Promise.all([
+    visibleTeams(db, orgId, viewer).selectAll().orderBy('slug').orderBy('id').offset(page.offset).limit(page.limit).execute(),
+    visibleTeams(db, orgId, viewer).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/** Parent teams of the given teams, by id. */
+export async function parentsOf(db: Kysely<Database>, teams: TeamRow[]): Promise<Map<number, TeamRow>> {
+  const ids = [...new Set(teams.map((t) => t.parent_id).filter((id): id is number => id !== null))];
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('teams').selectAll().where('id', 'in', ids).execute();
+  return new Map(rows.map((row) => [row.id, row]));
+}
