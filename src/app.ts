@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import AjvModule from 'ajv';
 import formatsModule from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -7,6 +6,7 @@ import type { AppContext } from './context.js';
 import { conditionalGet } from './http/conditional.js';
 import { ApiError, handleError, notFound } from './http/errors.js';
 import { registerOperation, type Operation } from './http/operation.js';
+import { requestId } from './http/request-id.js';
 import { mediaTypeFor, readApiVersion } from './http/versions.js';
 import './http/types.js';
 import { adminOperations } from './admin/routes.js';
@@ -57,7 +57,7 @@ export function createApp(ctx: AppContext, config: Config): FastifyInstance {
     bodyLimit: config.bodyLimit,
     trustProxy: false,
     routerOptions: { caseSensitive: true, ignoreTrailingSlash: true },
-    genReqId: () => randomBytes(8).toString('hex').toUpperCase().replace(/(.{4})(.{4})(.{4})(.{4})/, '$1:$2:$3:$4'),
+    genReqId: requestId,
     // GHES serves the API under /api/v3; both that prefix and the bare paths reach the same routes.
     rewriteUrl: (raw) => {
       const url = raw.url ?? '/';

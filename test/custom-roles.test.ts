@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { auditEvents, rejectsWith } from './support/foundation.js';
+import { addMembership, auditEvents, rejectsWith } from './support/foundation.js';
 import { addMember, assertSchema } from './support/membership.js';
 import { startTestServer, type TestServer, type TestUser } from './support/server.js';
 
@@ -58,18 +58,17 @@ describe('POST /orgs/{org}/custom-repository-roles (orgs/create-custom-repo-role
     await rejectsWith(404, () => createRole(member, { name: 'Mine', base_role: 'read', permissions: [] }));
     await rejectsWith(401, () => t.octokit().request('POST /orgs/{org}/custom-repository-roles', { org: orgLogin, name: 'X', base_role: 'read', permissions: [] }));
     const limited = await t.createUser('role-limited', { scopes: ['read:org', 'repo'] });
-    const { db } = t.server.ctx;
-    await db.insertInto('memberships').values({ org_id: orgId, user_id: limited.id, role: 'admin', state: 'active', public: 0, created_at: 'x', updated_at: 'x' }).execute();
+    await addMembership(t, orgLogin, limited.login, { role: 'admin' });
     await rejectsWith(403, () => createRole(limited, { name: 'Scoped', base_role: 'read', permissions: [] }));
   });
 });
 
 describe('GET /organizations/{organization_id}/custom_roles (orgs/list-custom-roles)', () => {
   it('{total_count, custom_roles} for owners', async () => {
-    const { data } = await listRoles(owner);
-    assert.equal(data.total_count, data.custom_roles?.length);
-    assert.ok(data.custom_roles!.some((role) => role.name === 'Triage Plus'));
-    assert.deepEqual(data.custom_roles!.map((r) => r.id), [...data.custom_roles!.map((r) => r.id)].sort((a, b) => a - b));
+    const data = (await listRoles(owner)).data as { total_count: number; custom_roles: { id: number; name: string }[] };
+    assert.equal(data.total_count, data.custom_roles.length);
+    assert.ok(data.custom_roles.some((role) => role.name === 'Triage Plus'));
+    assert.deepEqual(data.custom_roles.map((r) => r.id), [...data.custom_roles.map((r) => r.id)].sort((a, b) => a - b));
   });
 
   it('an org without roles lists none', async () => {

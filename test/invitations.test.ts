@@ -259,6 +259,28 @@ describe('DELETE /orgs/{org}/invitations/{invitation_id} (orgs/cancel-invitation
   });
 });
 
+describe('blocking cancels pending invitations (cancelPendingInvitationsOf)', () => {
+  it("the invitee's invitations, by id or to their email address, are cancelled, never failed", async () => {
+    const org = await freshOrg();
+    const { data: team } = await owner.octokit.rest.teams.create({ org, name: 'Blocked Team' });
+    const kay = await user('kay');
+    await invite(owner, org, kay, { team_ids: [team.id] });
+    await owner.octokit.rest.orgs.createInvitation({ org, email: 'lou@example.test' });
+    const lou = await t.createUser('lou', { email: 'lou@example.test' });
+    for (const login of [kay.login, lou.login]) await block(t, owner, org, login);
+    assert.deepEqual((await owner.octokit.rest.orgs.listPendingInvitations({ org })).data, []);
+    const cancelled = await auditEvents(t, { action: 'org.cancel_invitation', org });
+    assert.equal(cancelled.length, 2);
+    await rejectsWith(404, () => kay.octokit.rest.orgs.getMembershipForAuthenticatedUser({ org }));
+    await rejectsWith(404, () => lou.octokit.rest.orgs.updateMembershipForAuthenticatedUser({ org, state: 'active' }));
+    t.clock.advance(8 * DAY);
+    assert.deepEqual((await owner.octokit.rest.orgs.listFailedInvitations({ org })).data, []);
+    const { db } = t.server.ctx;
+    const pendingTeamRows = await db.selectFrom('team_members').selectAll().where('team_id', '=', team.id).where('state', '=', 'pending').execute();
+    assert.deepEqual(pendingTeamRows, []);
+  });
+});
+
 describe('GET /orgs/{org}/invitations/{invitation_id}/teams (orgs/list-invitation-teams)', () => {
   it("the invitation's teams, paginated", async () => {
     const org = await freshOrg();

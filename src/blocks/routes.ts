@@ -4,6 +4,7 @@ import { readPage } from '../http/pagination.js';
 import { hasAnyScope } from '../http/scopes.js';
 import { readCounter } from '../memberships/store.js';
 import { respondWithUserPage } from '../members/user-page.js';
+import { usernameOf } from '../members/common.js';
 import { blockUser as block, isUserBlocked, unblockUser as unblock } from './service.js';
 import { BLOCKS_COUNTER, listBlockedUsers as listPage } from './store.js';
 
@@ -24,8 +25,6 @@ function blockingOperation(operationId: string, handler: Operation['handler']): 
   };
 }
 
-const usernameOf = (params: unknown) => (params as { username: string }).username;
-
 const listBlockedUsers = blockingOperation('orgs/list-blocked-users', async (request, reply) => {
   const { db } = request.server.ctx;
   const orgId = orgOf(request).org.id;
@@ -39,17 +38,17 @@ const listBlockedUsers = blockingOperation('orgs/list-blocked-users', async (req
 });
 
 const checkBlockedUser = blockingOperation('orgs/check-blocked-user', async (request, reply) => {
-  if (!(await isUserBlocked(request.server.ctx, orgOf(request).org, usernameOf(request.params)))) throw notFound();
+  if (!(await isUserBlocked(request.server.ctx, orgOf(request).org, usernameOf(request)))) throw notFound();
   return reply.code(204).send();
 });
 
 const blockUser = blockingOperation('orgs/block-user', async (request, reply) => {
-  await block(request.server.ctx, orgOf(request).org, request.caller!, usernameOf(request.params));
+  await block(request.server.ctx, orgOf(request).org, request.caller!, usernameOf(request));
   return reply.code(204).send();
 });
 
 const unblockUser = blockingOperation('orgs/unblock-user', async (request, reply) => {
-  await unblock(request.server.ctx, orgOf(request).org, request.caller!, usernameOf(request.params));
+  await unblock(request.server.ctx, orgOf(request).org, request.caller!, usernameOf(request));
   return reply.code(204).send();
 });
 

@@ -6,10 +6,9 @@ import type { Caller } from '../http/auth.js';
 import { ApiError, notFound } from '../http/errors.js';
 import { cancelPendingInvitationsOf } from '../invitations/service.js';
 import { getMembership, lockOrg } from '../memberships/store.js';
+import { actorOf } from '../members/common.js';
 import { removeOutsideCollaborator } from '../outside-collaborators/store.js';
 import { deleteBlock, insertBlock, isBlocked } from './store.js';
-
-const actorOf = (caller: Caller) => ({ id: caller.userId, login: caller.login });
 
 async function accountOr404(ctx: AppContext, username: string): Promise<Account> {
   const account = await findAccount(ctx.db, username);

@@ -3,7 +3,8 @@ import { readPage, setPageLinks } from '../http/pagination.js';
 import { presentTeams } from '../teams/service.js';
 import { expireDueInvitations } from './expiry.js';
 import { organizationInvitation } from './present.js';
-import { cancelInvitation, createInvitation, invitationTeams, type InvitationRequest } from './service.js';
+import { createInvitation, type InvitationRequest } from './create.js';
+import { cancelInvitation, invitationTeams } from './service.js';
 import { countInvitations, listInvitationViews, type InvitationFilter } from './store.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 

@@ -1,18 +1,22 @@
+import type { Kysely } from 'kysely';
 import { findAccount } from '../accounts/store.js';
+import type { Database } from '../db/schema.js';
 import { ApiError } from '../http/errors.js';
 import { orgOf, type Operation } from '../http/operation.js';
 import { readPage } from '../http/pagination.js';
 import { getMembership, readCounter } from '../memberships/store.js';
+import { usernameOf } from './common.js';
 import { isActiveMember, removeMember as removeMemberOf } from './service.js';
 import { listMembers as listMemberPage, type RoleFilter, type TwoFactorFilter } from './store.js';
 import { respondWithUserPage } from './user-page.js';
 import { canAuditTwoFactor, PRIVATE_MEMBER_SCOPES, redirectToPublicMembers, seesConcealedMembers } from './visibility.js';
 
-/** The members list's length from counters, per role filter; the 2FA filters have none (open-ended paging). */
-async function memberTotal(db: Parameters<typeof readCounter>[0], orgId: number, role: RoleFilter): Promise<number> {
+/** The members list's length from counters, per role filter (the 2FA filters have none: open-ended paging). */
+async function memberTotal(db: Kysely<Database>, orgId: number, role: RoleFilter): Promise<number> {
   if (role === 'admin') return readCounter(db, orgId, 'admins');
-  const [members, admins] = await Promise.all([readCounter(db, orgId, 'members'), role === 'member' ? readCounter(db, orgId, 'admins') : 0]);
-  // Every active admin is counted in `members`, so members minus admins is exactly the non-owner members.
+  if (role === 'all') return readCounter(db, orgId, 'members');
+  // `members` counts every active owner too, so members minus admins is exactly the non-owner members.
+  const [members, admins] = await Promise.all([readCounter(db, orgId, 'members'), readCounter(db, orgId, 'admins')]);
   return members - admins;
 }
 
@@ -51,7 +55,7 @@ const checkMembershipForUser: Operation = {
     const access = orgOf(request);
     if (!seesConcealedMembers(access)) return redirectToPublicMembers(request, reply);
     const { db } = request.server.ctx;
-    const user = await findAccount(db, (request.params as { username: string }).username, 'User');
+    const user = await findAccount(db, usernameOf(request), 'User');
     if (!user || !isActiveMember(await getMembership(db, access.org.id, user.id))) {
       throw new ApiError(404, 'User does not exist or is not a member of the organization');
     }
@@ -67,7 +71,7 @@ const removeMember: Operation = {
   enforceScopes: true,
   async handler(request, reply) {
     const access = orgOf(request);
-    await removeMemberOf(request.server.ctx, access.org, request.caller!, (request.params as { username: string }).username);
+    await removeMemberOf(request.server.ctx, access.org, request.caller!, usernameOf(request));
     return reply.code(204).send();
   },
 };

@@ -7,9 +7,8 @@ import type { Database } from '../db/schema.js';
 import type { Caller } from '../http/auth.js';
 import { ApiError, forbidden } from '../http/errors.js';
 import { deleteMembership, getMembership, lockOrg, readCounter, type MembershipRow } from '../memberships/store.js';
+import { actorOf } from './common.js';
 import { removeFromOrgTeams } from './store.js';
-
-const actorOf = (caller: Caller) => ({ id: caller.userId, login: caller.login });
 
 /** An active member or owner; billing managers are not members, as on GitHub. */
 export function isActiveMember(membership: Pick<MembershipRow, 'state' | 'role'> | undefined): boolean {

@@ -53,7 +53,7 @@ export async function getMembershipForUser(ctx: AppContext, access: OrgAccess, u
   if (!owner && !self && !isMember(access)) {
     throw forbidden(`You must be a member of ${org.login} to see membership information for ${user.login}.`);
   }
-  await expireDueInvitations(ctx, { orgId: org.id });
+  await expireDueInvitations(ctx, { user });
   const membership = await effectiveMembership(ctx.db, org.id, user);
   // Pending invitations are the owners' (and the invitee's) business.
   if (!membership || (membership.state === 'pending' && !owner && !self)) throw notFound();
@@ -165,7 +165,14 @@ export async function updateOwnMembership(
       throw forbidden(`The ${org.name ?? org.login} organization requires all members to have two-factor authentication enabled.`);
     }
     const [invitation] = await pendingInvitationsFor(trx, org.id, user);
-    await acceptInvitation(trx, org, invitation, user, now);
+    if (invitation) {
+      await acceptInvitation(trx, org, invitation, user, now);
+    } else {
+      // A pending record made outside the API (no invitation behind it) is simply accepted.
+      const nowIso = isoSeconds(now);
+      await putMembership(trx, { orgId: org.id, userId: user.id, role: membership.role, state: 'active', now: nowIso });
+      await recordAuditEvent(trx, { action: 'org.add_member', actor: user, org, user, data: { permission: membership.role }, createdAt: nowIso });
+    }
     return { user, membership: { role: membership.role, state: 'active' } };
   });
 }

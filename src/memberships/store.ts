@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DialectName } from '../db/connect.js';
 import type { Database, MembershipTable } from '../db/schema.js';
+import { precompiled } from '../db/prepared.js';
 
 export type MembershipRole = MembershipTable['role'];
 export type MembershipState = MembershipTable['state'];
@@ -42,8 +43,13 @@ export async function bumpCounter(db: Kysely<Database>, orgId: number, name: Cou
     .execute();
 }
 
+// Compiled once: list pages and GET /orgs/{org} read a counter on every request.
+const selectCounter = precompiled((db, orgId: number, name: string) =>
+  db.selectFrom('org_counters').select('value').where('org_id', '=', orgId).where('name', '=', name),
+);
+
 export async function readCounter(db: Kysely<Database>, orgId: number, name: CounterName | string): Promise<number> {
-  const row = await db.selectFrom('org_counters').select('value').where('org_id', '=', orgId).where('name', '=', name).executeTakeFirst();
+  const [row] = await selectCounter(db, orgId, name);
   return row ? Number(row.value) : 0;
 }
 

@@ -27,11 +27,34 @@ const selectOrgAccess = precompiled((db, userId: number, loginLower: string) =>
 export async function loadOrgAccess(db: Kysely<Database>, login: string, caller: Caller | null): Promise<OrgAccess | undefined> {
   const [row] = await selectOrgAccess(db, caller?.userId ?? -1, login.toLowerCase());
   if (!row) return undefined;
-  const { m_role, m_state, m_public, ...org } = row;
   return {
-    org,
-    membership: m_role && m_state ? { role: m_role, state: m_state, public: m_public === 1 } : null,
+    org: accountOf(row),
+    membership: row.m_role && row.m_state ? { role: row.m_role, state: row.m_state, public: row.m_public === 1 } : null,
     caller,
+  };
+}
+
+/** The account columns of a joined row, as a literal: rest destructuring (`{ m_role, ...org }`) is slow on this hot path. */
+function accountOf(row: Account): Account {
+  return {
+    id: row.id,
+    login: row.login,
+    login_lower: row.login_lower,
+    type: row.type,
+    name: row.name,
+    email: row.email,
+    company: row.company,
+    blog: row.blog,
+    location: row.location,
+    bio: row.bio,
+    twitter_username: row.twitter_username,
+    description: row.description,
+    site_admin: row.site_admin,
+    two_factor: row.two_factor,
+    suspended: row.suspended,
+    settings: row.settings,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
   };
 }
 

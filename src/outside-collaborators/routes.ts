@@ -2,6 +2,7 @@ import { forbidden } from '../http/errors.js';
 import { orgOf, type Operation } from '../http/operation.js';
 import { readPage } from '../http/pagination.js';
 import { readCounter } from '../memberships/store.js';
+import { usernameOf } from '../members/common.js';
 import type { TwoFactorFilter } from '../members/store.js';
 import { respondWithUserPage } from '../members/user-page.js';
 import { isOwner } from '../orgs/access.js';
@@ -15,8 +16,6 @@ function ownersOnly(message: string, handler: Operation['handler']): Operation['
     return handler(request, reply);
   };
 }
-
-const usernameOf = (params: unknown) => (params as { username: string }).username;
 
 /** `orgs/list-outside-collaborators`: owners; `last` from the counter, open-ended under a 2FA filter. */
 const listOutsideCollaborators: Operation = {
@@ -52,7 +51,7 @@ const convertMemberToOutsideCollaboratorOperation: Operation = {
   body: { properties: { async: { type: 'boolean' } } },
   handler: ownersOnly('You must be an owner of this organization to convert members to outside collaborators.', async (request, reply) => {
     const access = orgOf(request);
-    await convertMemberToOutsideCollaborator(request.server.ctx, access.org, request.caller!, usernameOf(request.params));
+    await convertMemberToOutsideCollaborator(request.server.ctx, access.org, request.caller!, usernameOf(request));
     if ((request.body as { async?: boolean } | undefined)?.async === true) return reply.code(202).send({});
     return reply.code(204).send();
   }),
@@ -65,7 +64,7 @@ const removeOutsideCollaborator: Operation = {
   acceptedScopes: ['admin:org', 'write:org'],
   enforceScopes: true,
   handler: ownersOnly('You must be an owner of this organization to remove outside collaborators.', async (request, reply) => {
-    await removeOutsideCollaboratorFromOrg(request.server.ctx, orgOf(request).org, request.caller!, usernameOf(request.params));
+    await removeOutsideCollaboratorFromOrg(request.server.ctx, orgOf(request).org, request.caller!, usernameOf(request));
     return reply.code(204).send();
   }),
 };

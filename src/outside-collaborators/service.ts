@@ -5,10 +5,9 @@ import type { AppContext } from '../context.js';
 import type { Caller } from '../http/auth.js';
 import { ApiError, forbidden, notFound } from '../http/errors.js';
 import { getMembership, lockOrg } from '../memberships/store.js';
+import { actorOf } from '../members/common.js';
 import { ensureNotLastOwner, isActiveMember, removeMemberFromOrg } from '../members/service.js';
 import { addOutsideCollaborator, removeOutsideCollaborator } from './store.js';
-
-const actorOf = (caller: Caller) => ({ id: caller.userId, login: caller.login });
 
 async function userOr404(ctx: AppContext, username: string): Promise<Account> {
   const user = await findAccount(ctx.db, username, 'User');

@@ -3,12 +3,11 @@ import { ApiError } from '../http/errors.js';
 import { orgOf, type Operation } from '../http/operation.js';
 import { readPage } from '../http/pagination.js';
 import { getMembership, readCounter } from '../memberships/store.js';
+import { usernameOf } from '../members/common.js';
 import { isActiveMember } from '../members/service.js';
 import { listMembers } from '../members/store.js';
 import { respondWithUserPage } from '../members/user-page.js';
 import { setMembershipVisibility } from './service.js';
-
-const usernameOf = (params: unknown) => (params as { username: string }).username;
 
 /** `orgs/list-public-members`: anyone; paged over the members index, `last` from the `public_members` counter. */
 const listPublicMembers: Operation = {
@@ -33,7 +32,7 @@ const checkPublicMembershipForUser: Operation = {
   acceptedScopes: [],
   async handler(request, reply) {
     const { db } = request.server.ctx;
-    const user = await findAccount(db, usernameOf(request.params), 'User');
+    const user = await findAccount(db, usernameOf(request), 'User');
     const membership = user ? await getMembership(db, orgOf(request).org.id, user.id) : undefined;
     if (!isActiveMember(membership) || membership!.public !== 1) {
       throw new ApiError(404, 'User does not exist or is not a public member of the organization');
@@ -52,7 +51,7 @@ const setPublicMembershipForAuthenticatedUser: Operation = {
   acceptedScopes: visibilityScopes,
   enforceScopes: true,
   async handler(request, reply) {
-    await setMembershipVisibility(request.server.ctx, orgOf(request).org, request.caller!, usernameOf(request.params), true);
+    await setMembershipVisibility(request.server.ctx, orgOf(request).org, request.caller!, usernameOf(request), true);
     return reply.code(204).send();
   },
 };
@@ -64,7 +63,7 @@ const removePublicMembershipForAuthenticatedUser: Operation = {
   acceptedScopes: visibilityScopes,
   enforceScopes: true,
   async handler(request, reply) {
-    await setMembershipVisibility(request.server.ctx, orgOf(request).org, request.caller!, usernameOf(request.params), false);
+    await setMembershipVisibility(request.server.ctx, orgOf(request).org, request.caller!, usernameOf(request), false);
     return reply.code(204).send();
   },
 };

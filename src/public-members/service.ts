@@ -5,6 +5,7 @@ import type { AppContext } from '../context.js';
 import type { Caller } from '../http/auth.js';
 import { forbidden } from '../http/errors.js';
 import { getMembership, lockOrg, setPublic } from '../memberships/store.js';
+import { actorOf } from '../members/common.js';
 import { isActiveMember } from '../members/service.js';
 
 /**
@@ -19,9 +20,10 @@ export async function setMembershipVisibility(ctx: AppContext, org: Account, cal
     const membership = await getMembership(trx, org.id, caller.userId);
     if (!isActiveMember(membership)) throw forbidden(`You must be a member of ${org.login} to ${verb} your membership`);
     if ((membership!.public === 1) === visible) return;
+    // GitHub's audit log has no documented action for this; named after its org.* actions.
     const now = isoSeconds(ctx.clock.now());
     await setPublic(trx, org.id, caller.userId, visible, now);
-    const actor = { id: caller.userId, login: caller.login };
+    const actor = actorOf(caller);
     await recordAuditEvent(trx, { action: `org.${verb}_member`, actor, org, user: actor, createdAt: now });
   });
 }

@@ -5,12 +5,11 @@ import {
   createTeam,
   presentTeamFull,
   presentTeams,
-  removeTeamMembership,
   requireTeamViewer,
-  setTeamMembership,
   visibleTeam,
   type TeamRequest,
 } from './service.js';
+import { removeTeamMembership, setTeamMembership } from './membership.js';
 import { listVisibleTeams, type TeamRole } from './store.js';
 
 const READ = ['admin:org', 'read:org', 'write:org'];
