@@ -6,6 +6,7 @@ import type { AppContext } from './context.js';
 import { conditionalGet } from './http/conditional.js';
 import { ApiError, handleError, notFound } from './http/errors.js';
 import { registerOperation, type Operation } from './http/operation.js';
+import { mayWrite } from './http/read-cache.js';
 import { requestId } from './http/request-id.js';
 import { mediaTypeFor, readApiVersion } from './http/versions.js';
 import './http/types.js';
@@ -84,6 +85,7 @@ export function createApp(ctx: AppContext, config: Config): FastifyInstance {
   });
 
   app.addHook('onRequest', async (request, reply) => {
+    if (mayWrite(request.method)) ctx.readCache.invalidate();
     request.apiPrefix = (request.raw as { apiPrefix?: string }).apiPrefix ?? '';
     reply.header('X-GitHub-Request-Id', request.id);
     reply.header('X-GitHub-Media-Type', mediaTypeFor(request.headers.accept));
@@ -102,6 +104,8 @@ export function createApp(ctx: AppContext, config: Config): FastifyInstance {
     reply.header('X-GitHub-Api-Version-Selected', request.apiVersion);
   });
   app.addHook('onSend', async (request, reply, payload) => {
+    // The write is done (committed or failed): what was read while it ran may be stale.
+    if (mayWrite(request.method)) ctx.readCache.invalidate();
     const sent = conditionalGet(request, reply, payload);
     if (request.notModified && !request.routeOptions.config.free) {
       ctx.rateLimiter.refund(request.rateSubject);

@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { DialectName } from './db/connect.js';
 import type { Database } from './db/schema.js';
 import type { Authenticator } from './http/auth.js';
+import type { ReadCache } from './http/read-cache.js';
 import type { Urls } from './http/urls.js';
 import type { RateLimiter } from './ratelimit/limiter.js';
 
@@ -15,5 +16,7 @@ export interface AppContext {
   clock: Clock;
   urls: Urls;
   auth: Authenticator;
+  /** Short-lived per-process cache of authorization reads for hot GET routes (see ReadCache). */
+  readCache: ReadCache;
   rateLimiter: RateLimiter;
 }

@@ -6,6 +6,7 @@ import type { AppContext } from './context.js';
 import { openStore } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { Authenticator } from './http/auth.js';
+import { ReadCache } from './http/read-cache.js';
 import { Urls } from './http/urls.js';
 import { RateLimiter } from './ratelimit/limiter.js';
 
@@ -36,6 +37,7 @@ export async function buildServer(input: ConfigInput = {}): Promise<OrghubServer
     clock: config.clock,
     urls,
     auth: new Authenticator(store.db, config.authCacheMs),
+    readCache: new ReadCache(config.authCacheMs),
     rateLimiter: new RateLimiter(store.db, config.clock, config.rateLimit.windowSeconds, config.rateLimitFlushMs),
   };
   const admin = await bootstrapAdmin(ctx);

@@ -93,6 +93,17 @@ describe('PUT /orgs/{org}/outside_collaborators/{username} (orgs/convert-member-
     assert.deepEqual(actions.slice(-3), ['org.remove_member', 'team.remove_member', 'org.add_outside_collaborator']);
   });
 
+  it('an outside collaborator who accepts a new invitation becomes a member and leaves the outside collaborators', async () => {
+    const { owner, org: name, members } = await org('ci', 1);
+    await convert(owner, name, members);
+    const { data: invitation } = await owner.octokit.rest.orgs.createInvitation({ org: name, invitee_id: members[0].id });
+    assert.equal(invitation.login, members[0].login);
+    await members[0].octokit.rest.orgs.updateMembershipForAuthenticatedUser({ org: name, state: 'active' });
+    assert.deepEqual(loginsOf((await owner.octokit.rest.orgs.listOutsideCollaborators({ org: name })).data), []);
+    assert.equal((await owner.octokit.rest.orgs.get({ org: name })).data.collaborators, 0);
+    assert.equal((await owner.octokit.rest.orgs.checkMembershipForUser({ org: name, username: members[0].login })).status, 204);
+  });
+
   it('202 with an empty object when `async: true` is asked for (the conversion is done all the same)', async () => {
     const { owner, org: name, members } = await org('ca', 1);
     const response = await t.request('PUT', `/orgs/${name}/outside_collaborators/${members[0].login}`, { token: owner.token, body: { async: true } });

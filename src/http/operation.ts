@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
-import { loadOrgAccess, isOwner, type OrgAccess } from '../orgs/access.js';
+import { loadOrgAccess, loadOrgAccessCached, isOwner, type OrgAccess } from '../orgs/access.js';
 import { forbidden, notFound, requiresAuthentication } from './errors.js';
 import { describeOperation } from './openapi.js';
+import { mayWrite } from './read-cache.js';
 import { hasAnyScope } from './scopes.js';
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
@@ -27,6 +28,11 @@ export interface Operation {
   resource?: string;
   /** Not counted against the primary rate limit. */
   free?: boolean;
+  /**
+   * A GET whose answer depends only on the org row, the caller's membership and org counters may resolve `{org}`
+   * through the per-process read cache (src/http/read-cache.ts: at most `authCacheMs` stale across processes).
+   */
+  readCache?: boolean;
   handler: Handler;
 }
 
@@ -46,6 +52,7 @@ export function registerOperation(app: FastifyInstance, op: Operation): void {
   }
   const hasOrg = path.includes('{org}');
   const accepted = op.acceptedScopes ?? [];
+  const acceptedHeader = accepted.join(', ');
   const removedFields = described?.removedBodyFields ?? {};
   const bodySchema = (op.body ?? described?.body) as { type?: string } | undefined;
   // A request without a body sends no fields: `{}`, so optional bodies pass and required fields are reported as missing.
@@ -67,14 +74,17 @@ export function registerOperation(app: FastifyInstance, op: Operation): void {
       if (removed && request.body && typeof request.body === 'object') {
         for (const field of removed) delete (request.body as Record<string, unknown>)[field];
       }
-      reply.header('X-Accepted-OAuth-Scopes', accepted.join(', '));
+      reply.header('X-Accepted-OAuth-Scopes', acceptedHeader);
       const caller = request.caller;
       if (op.authenticated && !caller) throw requiresAuthentication();
       if (op.enforceScopes && caller && !hasAnyScope(caller.effective, accepted)) {
         throw forbidden(`This API operation needs one of these scopes: ${accepted.join(', ')}.`);
       }
       if (hasOrg) {
-        const access = await loadOrgAccess(app.ctx.db, (request.params as { org: string }).org, caller);
+        const login = (request.params as { org: string }).org;
+        const access = op.readCache && !mayWrite(request.method)
+          ? await loadOrgAccessCached(app.ctx.readCache, app.ctx.db, login, caller)
+          : await loadOrgAccess(app.ctx.db, login, caller);
         if (!access) throw notFound();
         if (op.orgRole === 'owner' && !isOwner(access)) throw notFound();
         request.orgAccess = access;

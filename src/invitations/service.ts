@@ -10,6 +10,7 @@ import { lockOrg, putMembership, type MembershipRole } from '../memberships/stor
 import { deletePendingTeamMemberships, putTeamMember, teamMembershipsInOrg, teamsOfOrgByIds, type TeamRole, type TeamRow } from '../teams/store.js';
 import { expireDueInvitations, expireDueInvitationsInOrg, releaseInvitee } from './expiry.js';
 import { enforceInvitationRateLimit } from './rate-limit.js';
+import { removeOutsideCollaborator } from '../outside-collaborators/store.js';
 import {
   getInvitation,
   insertInvitation,
@@ -177,6 +178,8 @@ export async function acceptInvitation(trx: Kysely<Database>, org: Account, invi
   const nowIso = isoSeconds(now);
   const role = membershipRoleFor(invitation.role);
   await putMembership(trx, { orgId: org.id, userId: user.id, role, state: 'active', now: nowIso });
+  // A member is never also an outside collaborator: joining ends that status.
+  await removeOutsideCollaborator(trx, org.id, user.id);
   await setInvitationState(trx, invitation, 'accepted', { invitee_id: user.id, updated_at: nowIso });
   // GitHub records the inviter as the actor of what an accepted invitation does.
   const inviter = (await findAccountById(trx, invitation.inviter_id)) ?? null;

@@ -4,6 +4,7 @@ import type { Database } from '../db/schema.js';
 import { precompiled } from '../db/prepared.js';
 import type { MembershipRole } from '../memberships/store.js';
 import type { Caller } from '../http/auth.js';
+import type { ReadCache } from '../http/read-cache.js';
 
 /** An organization as one caller sees it: the org row and the caller's own membership, if any. */
 export interface OrgAccess {
@@ -32,6 +33,15 @@ export async function loadOrgAccess(db: Kysely<Database>, login: string, caller:
     membership: row.m_role && row.m_state ? { role: row.m_role, state: row.m_state, public: row.m_public === 1 } : null,
     caller,
   };
+}
+
+/**
+ * `loadOrgAccess` through the process's read cache, for GET routes that accept its staleness (Operation.readCache).
+ * Keyed by caller, not token: the caller (with this token's scopes) is attached afresh.
+ */
+export async function loadOrgAccessCached(cache: ReadCache, db: Kysely<Database>, login: string, caller: Caller | null): Promise<OrgAccess | undefined> {
+  const found = await cache.get(`org:${login.toLowerCase()}:${caller?.userId ?? 0}`, () => loadOrgAccess(db, login, caller));
+  return found && { org: found.org, membership: found.membership, caller };
 }
 
 /** The account columns of a joined row, as a literal: rest destructuring (`{ m_role, ...org }`) is slow on this hot path. */

@@ -24,9 +24,11 @@ const list: Operation = {
   },
 };
 
-async function presentFull(request: FastifyRequest, org: Account, showPrivate: boolean) {
+async function presentFull(request: FastifyRequest, org: Account, showPrivate: boolean, cached = false) {
   // `collaborators` (private part only): the org's outside collaborators, a counter kept by src/outside-collaborators.
-  const collaborators = showPrivate ? await readCounter(request.server.ctx.db, org.id, OUTSIDE_COLLABORATORS_COUNTER) : 0;
+  const { db, readCache } = request.server.ctx;
+  const read = () => readCounter(db, org.id, OUTSIDE_COLLABORATORS_COUNTER);
+  const collaborators = !showPrivate ? 0 : cached ? await readCache.get(`counter:${org.id}:${OUTSIDE_COLLABORATORS_COUNTER}`, read) : await read();
   return organizationFull(request.server.urls, org, {
     showPrivate,
     version: request.apiVersion,
@@ -38,11 +40,13 @@ async function presentFull(request: FastifyRequest, org: Account, showPrivate: b
 const get: Operation = {
   operationId: 'orgs/get',
   acceptedScopes: ['admin:org', 'read:org', 'write:org'],
+  // The hottest read: the org, the caller's role and the collaborators counter come from the read cache.
+  readCache: true,
   async handler(request, reply) {
     const access = orgOf(request);
     const showPrivate = isOwner(access) && hasAnyScope(access.caller!.effective, ['read:org']);
     setLastModified(reply, access.org.updated_at);
-    return presentFull(request, access.org, showPrivate);
+    return presentFull(request, access.org, showPrivate, true);
   },
 };
 

@@ -1,0 +1,43 @@
+import { performance } from 'node:perf_hooks';
+
+const MAX_ENTRIES = 10_000;
+
+/**
+ * A process's short-lived memory of authorization reads on hot GET routes (an org with the caller's membership,
+ * an org's counters), so those routes need no database round trip in the steady state.
+ * - An entry is trusted for `ttlMs` (the token cache's window, `authCacheMs`): a change made through another
+ *   process on the same database is seen here within that time.
+ * - Every write request this process handles empties it when it starts and again when it answers, and a value
+ *   loaded while a write was under way is not kept: a process always reads its own writes.
+ * Values are shared between requests and must not be mutated.
+ */
+export class ReadCache {
+  private entries = new Map<string, { value: unknown; expires: number }>();
+  private generation = 0;
+
+  constructor(private ttlMs: number) {}
+
+  async get<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const now = performance.now();
+    const hit = this.entries.get(key);
+    if (hit !== undefined && hit.expires > now) return hit.value as T;
+    const generation = this.generation;
+    const value = await load();
+    if (generation === this.generation && this.ttlMs > 0) {
+      if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+      this.entries.set(key, { value, expires: now + this.ttlMs });
+    }
+    return value;
+  }
+
+  /** A write starts or has been answered in this process: forget everything. */
+  invalidate(): void {
+    this.generation += 1;
+    this.entries.clear();
+  }
+}
+
+/** Methods that may change state: every request with one of them empties the read cache. */
+export function mayWrite(method: string): boolean {
+  return method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
+}
