@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { configFromEnv } from './config.js';
-import { startServer } from './server.js';
+import { startServer, type RunningServer } from './server.js';
 
 const HELP = `Usage: orghub [options]
 
@@ -38,11 +38,22 @@ async function main() {
     process.stdout.write(HELP);
     return;
   }
+  let server: RunningServer | undefined;
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await server?.close();
+    process.exit(0);
+  };
+  // Listening for signals before anything else, so a stop during start-up still closes cleanly.
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   const env = configFromEnv();
   const logLevel = values['log-level'];
   const port = Number.parseInt(values.port ?? process.env.PORT ?? '3000', 10);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port: ${values.port ?? process.env.PORT}`);
-  const server = await startServer({
+  server = await startServer({
     ...env,
     port,
     host: values.host ?? process.env.HOST ?? '127.0.0.1',
@@ -58,12 +69,6 @@ async function main() {
     process.stdout.write(`Site admin "${server.admin.login}" created with token: ${server.admin.generatedToken}\n`);
     process.stdout.write('This token is shown only once; set ORGHUB_ADMIN_TOKEN to choose your own.\n');
   }
-  const stop = async () => {
-    await server.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 main().catch((error) => {
