@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { addMembership, auditEvents, parseLink, rejectsWith, servesOperation } from './support/foundation.js';
-import { loginsOf, putOnTeam, setTwoFactor, teamsOf, tokenFor } from './support/people.js';
+import { loginsOf, putOnTeam, setTwoFactor, teamsOf, tokenFor, orgWithMembers as sharedOrgWithMembers } from './support/people.js';
 import { startTestServer, type TestServer, type TestUser } from './support/server.js';
 
 let t: TestServer;
@@ -10,18 +10,7 @@ before(async () => {
 });
 after(() => t.close());
 
-/** An org owned by `<prefix>-owner` with members `<prefix>-m1…mN` (ids ascending), the first one public. */
-async function orgWithMembers(prefix: string, count: number) {
-  const owner = await t.createUser(`${prefix}-owner`);
-  const org = await t.createOrg(`${prefix}-org`, owner.login);
-  const members: TestUser[] = [];
-  for (let i = 1; i <= count; i++) {
-    const user = await t.createUser(`${prefix}-m${i}`);
-    await addMembership(t, org.login, user.login, { public: i === 1 });
-    members.push(user);
-  }
-  return { owner, org: org.login, members };
-}
+const orgWithMembers = (prefix: string, count: number) => sharedOrgWithMembers(t, prefix, count, { publicFirst: true });
 
 describe('GET /orgs/{org}/members (orgs/list-members)', () => {
   let owner: TestUser;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { addMembership, auditEvents, parseLink, rejectsWith } from './support/foundation.js';
-import { loginsOf, putOnTeam, setTwoFactor, teamsOf, tokenFor } from './support/people.js';
+import { loginsOf, putOnTeam, setTwoFactor, teamsOf, tokenFor, orgWithMembers } from './support/people.js';
 import { startTestServer, type TestServer, type TestUser } from './support/server.js';
 
 let t: TestServer;
@@ -10,18 +10,7 @@ before(async () => {
 });
 after(() => t.close());
 
-/** An org owned by `<prefix>-owner` with members `<prefix>-m1…mN`. */
-async function org(prefix: string, count: number) {
-  const owner = await t.createUser(`${prefix}-owner`);
-  const created = await t.createOrg(`${prefix}-org`, owner.login);
-  const members: TestUser[] = [];
-  for (let i = 1; i <= count; i++) {
-    const user = await t.createUser(`${prefix}-m${i}`);
-    await addMembership(t, created.login, user.login);
-    members.push(user);
-  }
-  return { owner, org: created.login, members };
-}
+const org = (prefix: string, count: number) => orgWithMembers(t, prefix, count);
 
 /** Converts every given member, as the owner. */
 async function convert(owner: TestUser, name: string, users: TestUser[]) {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { addMembership, auditEvents, parseLink, rejectsWith } from './support/foundation.js';
-import { loginsOf, tokenFor } from './support/people.js';
-import { startTestServer, type TestServer, type TestUser } from './support/server.js';
+import { loginsOf, tokenFor, orgWithMembers } from './support/people.js';
+import { startTestServer, type TestServer } from './support/server.js';
 
 let t: TestServer;
 before(async () => {
@@ -10,18 +10,7 @@ before(async () => {
 });
 after(() => t.close());
 
-/** An org owned by `<prefix>-owner` with concealed members `<prefix>-m1…mN`. */
-async function org(prefix: string, count: number) {
-  const owner = await t.createUser(`${prefix}-owner`);
-  const created = await t.createOrg(`${prefix}-org`, owner.login);
-  const members: TestUser[] = [];
-  for (let i = 1; i <= count; i++) {
-    const user = await t.createUser(`${prefix}-m${i}`);
-    await addMembership(t, created.login, user.login);
-    members.push(user);
-  }
-  return { owner, org: created.login, members };
-}
+const org = (prefix: string, count: number) => orgWithMembers(t, prefix, count);
 
 describe('GET /orgs/{org}/public_members (orgs/list-public-members)', () => {
   it('lists only members who publicized their membership, to anyone, in user id order', async () => {

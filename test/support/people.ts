@@ -1,6 +1,7 @@
 import { isoSeconds } from '../../src/clock.js';
 import { findAccount } from '../../src/accounts/store.js';
-import type { TestServer } from './server.js';
+import type { TestServer, TestUser } from './server.js';
+import { addMembership } from './foundation.js';
 
 /** Helpers of the members, public members, outside collaborators and blocks tests. */
 
@@ -54,4 +55,17 @@ export async function teamsOf(t: TestServer, org: string, login: string): Promis
     .where('team_members.user_id', '=', user.id)
     .execute();
   return rows.map((r) => r.id);
+}
+
+/** An org owned by `<prefix>-owner` with concealed members `<prefix>-m1…mN` (`publicFirst`: m1 publicized). */
+export async function orgWithMembers(t: TestServer, prefix: string, count: number, options: { publicFirst?: boolean } = {}) {
+  const owner = await t.createUser(`${prefix}-owner`);
+  const org = await t.createOrg(`${prefix}-org`, owner.login);
+  const members: TestUser[] = [];
+  for (let i = 1; i <= count; i++) {
+    const user = await t.createUser(`${prefix}-m${i}`);
+    await addMembership(t, org.login, user.login, { public: options.publicFirst === true && i === 1 });
+    members.push(user);
+  }
+  return { owner, org: org.login, members };
 }
