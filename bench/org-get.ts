@@ -149,8 +149,8 @@ if (write) {
   const rows = runs.flatMap((run) => {
     const j = judge(run);
     return [
-      `| ${run.store} | bare Fastify route, same ${run.bodyBytes} bytes | ${fmt(run.bare.rps)} | ${fmt(run.bare.p50, 1)} | ${fmt(run.bare.p99, 1)} | 100% | |`,
-      `| ${run.store} | orghub \`GET /orgs/${ORG}\` | ${fmt(run.orghub.rps)} | ${fmt(run.orghub.p50, 1)} | ${fmt(run.orghub.p99, 1)} | ${pct(j.ratio)} | ${j.text}: ${verdict(j.ok)} |`,
+      `| ${run.store} | bare Fastify route, same ${run.bodyBytes} bytes | ${fmt(run.bare.rps)} | ${fmt(run.bare.p50)} | ${fmt(run.bare.p99)} | ${fmt(run.bare.cpuMicros)} | 100% | |`,
+      `| ${run.store} | orghub \`GET /orgs/${ORG}\` | ${fmt(run.orghub.rps)} | ${fmt(run.orghub.p50)} | ${fmt(run.orghub.p99)} | ${fmt(run.orghub.cpuMicros)} | ${pct(j.ratio)} | ${j.text}: ${verdict(j.ok)} |`,
     ];
   });
   writeSection(
@@ -165,12 +165,15 @@ if (write) {
       `(SQLite file in a temp folder / a new PostgreSQL database, dropped afterwards), and a bare Fastify route`,
       `(\`bench/support/bare-server.ts\`) answering the very bytes and \`Content-Type\` orghub answered, measured`,
       `just before orghub in the same run. Each request carries an owner's \`read:org\` token, so orghub authenticates`,
-      `it (token cache), resolves the org and the caller's membership (one query), counts it against the rate limit`,
+      `it (token cache), resolves the org, the caller's membership and the collaborators counter (read cache: one query`,
+      `each per second, none in between; see README), counts the request against the rate limit`,
       `(limit raised to 10⁹ so the run never hits it; counts still written in batches), serializes the full`,
       `organization with its private fields and computes its \`ETag\` (no \`If-None-Match\` sent: every answer is a 200 with a body).`,
+      'req/s is autocannon\'s mean of per-second samples; latencies are autocannon\'s, in whole milliseconds; server CPU is the',
+      'server process\'s user + system time over the measured run divided by the requests served.',
       '',
-      '| store | server | req/s | p50 ms | p99 ms | vs bare | target |',
-      '|---|---|---:|---:|---:|---:|---|',
+      '| store | server | req/s | p50 ms | p99 ms | server CPU µs/req | vs bare | target |',
+      '|---|---|---:|---:|---:|---:|---:|---|',
       ...rows,
       '',
       ...runs.map((run) => `- ${run.store}: after the run \`GET /rate_limit\` reported ${fmt(run.rateLimitUsed)} requests used (probe + warm-up + ${fmt(run.requestsSent)} measured): accounting was on.`),

@@ -35,7 +35,7 @@ export const BENCH_ADMIN_TOKEN = 'ghp_orghubBenchAdminToken0000000000000';
  * The primary rate limit is raised so a benchmark does not run into it; every request is still counted.
  */
 export function startOrghub(databaseUrl: string, env: Record<string, string> = {}): Promise<ChildServer> {
-  return startChild([process.env.BENCH_CLI ?? 'src/cli.ts', '--port', '0', '--database', databaseUrl, '--admin-token', BENCH_ADMIN_TOKEN], {
+  return startChild(['src/cli.ts', '--port', '0', '--database', databaseUrl, '--admin-token', BENCH_ADMIN_TOKEN], {
     ORGHUB_RATE_LIMIT: '1000000000',
     ...env,
   });

@@ -33,14 +33,15 @@ export function writeSection(name: string, markdown: string): void {
   process.stdout.write(`figures written to bench/RESULTS.md (section ${name})\n`);
 }
 
-/** `--name value` pairs from argv. */
+/** `--name value` / `--name=value` pairs from argv; a flag followed by another flag (`--no-write`) is a switch. */
 export function parseFlags(argv = process.argv.slice(2)): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
     const [key, inline] = arg.slice(2).split('=', 2);
-    out[key] = inline ?? argv[++i] ?? '';
+    const next = argv[i + 1];
+    out[key] = inline ?? (next !== undefined && !next.startsWith('--') ? argv[++i] : '');
   }
   return out;
 }
