@@ -1,6 +1,6 @@
 import AjvModule from 'ajv';
 import formatsModule from 'ajv-formats';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { conditionalGet } from './http/conditional.js';
@@ -14,7 +14,8 @@ import { adminOperations } from './admin/routes.js';
 import { orgOperations } from './orgs/routes.js';
 import { peopleOperations } from './members/operations.js';
 import { invitationModelOperations } from './invitations/operations.js';
-import { rateLimitOperations } from './ratelimit/routes.js';
+import type { Verdict } from './ratelimit/limiter.js';
+import { rateLimitOperations, UNCOUNTED_PATHS } from './ratelimit/routes.js';
 import { userOperations } from './users/routes.js';
 
 const GHES_PREFIX = '/api/v3';
@@ -63,8 +64,13 @@ export function createApp(ctx: AppContext, config: Config): FastifyInstance {
     rewriteUrl: (raw) => {
       const url = raw.url ?? '/';
       const prefixed = url === GHES_PREFIX || url.startsWith(GHES_PREFIX + '/') || url.startsWith(GHES_PREFIX + '?');
-      (raw as { apiPrefix?: string }).apiPrefix = prefixed ? GHES_PREFIX : '';
-      return prefixed ? url.slice(GHES_PREFIX.length) || '/' : url;
+      const path = prefixed ? url.slice(GHES_PREFIX.length) || '/' : url;
+      const query = path.indexOf('?');
+      Object.assign(raw, {
+        apiPrefix: prefixed ? GHES_PREFIX : '',
+        uncounted: UNCOUNTED_PATHS.has(query === -1 ? path : path.slice(0, query)),
+      } satisfies RawRequest);
+      return path;
     },
   });
   app.decorate('ctx', ctx);
@@ -86,58 +92,68 @@ export function createApp(ctx: AppContext, config: Config): FastifyInstance {
 
   app.addHook('onRequest', async (request, reply) => {
     if (mayWrite(request.method)) ctx.readCache.invalidate();
-    request.apiPrefix = (request.raw as { apiPrefix?: string }).apiPrefix ?? '';
+    const raw = request.raw as RawRequest;
+    request.apiPrefix = raw.apiPrefix ?? '';
     reply.header('X-GitHub-Request-Id', request.id);
     reply.header('X-GitHub-Media-Type', mediaTypeFor(request.headers.accept));
     reply.header('Vary', 'Accept, Authorization, Cookie, X-GitHub-OTP');
     // A rejected token still gets X-RateLimit-* headers: the request counts against the caller's IP address.
+    // Token and rate-limit state are usually known in this process, so neither step awaits in the steady state.
     let rejected: unknown;
     try {
-      request.caller = await ctx.auth.authenticate(request.headers.authorization);
+      const caller = ctx.auth.authenticate(request.headers.authorization);
+      request.caller = caller instanceof Promise ? await caller : caller;
     } catch (error) {
       rejected = error;
     }
-    if (request.caller) reply.header('X-OAuth-Scopes', request.caller.scopes.join(', '));
-    await applyRateLimit(ctx, request, reply);
+    if (request.caller) reply.header('X-OAuth-Scopes', request.caller.scopesHeader);
+    const verdict = countRequest(ctx, request, raw.uncounted === true);
+    applyVerdict(request, reply, verdict instanceof Promise ? await verdict : verdict);
     if (rejected) throw rejected;
     request.apiVersion = readApiVersion(request.headers['x-github-api-version']);
     reply.header('X-GitHub-Api-Version-Selected', request.apiVersion);
   });
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     // The write is done (committed or failed): what was read while it ran may be stale.
     if (mayWrite(request.method)) ctx.readCache.invalidate();
     const sent = conditionalGet(request, reply, payload);
-    if (request.notModified && !request.routeOptions.config.free) {
+    if (request.notModified && (request.raw as RawRequest).uncounted !== true) {
       ctx.rateLimiter.refund(request.rateSubject);
       // The 304 is not counted, so its headers show the window without it.
       reply.header('X-RateLimit-Used', Number(reply.getHeader('X-RateLimit-Used')) - 1);
       reply.header('X-RateLimit-Remaining', Number(reply.getHeader('X-RateLimit-Remaining')) + 1);
     }
-    return sent;
+    done(null, sent);
   });
 
   for (const op of operations) registerOperation(app, op);
   return app;
 }
 
-async function applyRateLimit(ctx: AppContext, request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) {
+/** What rewriteUrl learns from the raw URL before routing. */
+interface RawRequest {
+  apiPrefix?: string;
+  uncounted?: boolean;
+}
+
+function countRequest(ctx: AppContext, request: FastifyRequest, uncounted: boolean): Verdict | Promise<Verdict> {
   const caller = request.caller;
   request.rateSubject = caller ? `user:${caller.userId}` : `ip:${request.ip}`;
   const limit = caller ? ctx.config.rateLimit.authenticated : ctx.config.rateLimit.anonymous;
-  const free = request.routeOptions.config?.free === true;
-  const state = free
-    ? { ...(await ctx.rateLimiter.peek(request.rateSubject, limit)), exceeded: false }
-    : await ctx.rateLimiter.consume(request.rateSubject, limit);
-  reply.header('X-RateLimit-Limit', state.limit);
-  reply.header('X-RateLimit-Remaining', state.remaining);
-  reply.header('X-RateLimit-Reset', state.reset);
-  reply.header('X-RateLimit-Used', state.used);
-  reply.header('X-RateLimit-Resource', state.resource);
-  if (state.exceeded) {
+  return uncounted ? ctx.rateLimiter.peek(request.rateSubject, limit) : ctx.rateLimiter.consume(request.rateSubject, limit);
+}
+
+function applyVerdict(request: FastifyRequest, reply: FastifyReply, verdict: Verdict): void {
+  reply.header('X-RateLimit-Limit', verdict.limit);
+  reply.header('X-RateLimit-Remaining', verdict.remaining);
+  reply.header('X-RateLimit-Reset', verdict.reset);
+  reply.header('X-RateLimit-Used', verdict.used);
+  reply.header('X-RateLimit-Resource', verdict.resource);
+  if (verdict.exceeded) {
     throw new ApiError(
       403,
-      caller
-        ? `API rate limit exceeded for user ID ${caller.userId}.`
+      request.caller
+        ? `API rate limit exceeded for user ID ${request.caller.userId}.`
         : `API rate limit exceeded for ${request.ip}. (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)`,
       { documentationUrl: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' },
     );

@@ -5,6 +5,11 @@ import { fileURLToPath } from 'node:url';
 /** The package root, where `src/cli.ts` and `node_modules` live. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** The Node flags `npm start` runs the server with (package.json), given to orghub and the bare route alike. */
+const SERVER_NODE_FLAGS: string[] = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8'))
+  .scripts.start.split(/\s+/)
+  .filter((word: string) => word.startsWith('--'));
+
 export interface ChildServer {
   url: string;
   pid: number;
@@ -50,7 +55,7 @@ export function startBareRoute(body: Buffer, contentType: string): Promise<Child
 }
 
 function startChild(args: string[], env: Record<string, string>): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', ...args], {
     cwd: ROOT,
     env: { ...process.env, ORGHUB_DATABASE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

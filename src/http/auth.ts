@@ -9,8 +9,10 @@ export interface Caller {
   userId: number;
   login: string;
   siteAdmin: boolean;
-  /** Scopes as granted, for `X-OAuth-Scopes`. */
+  /** Scopes as granted. */
   scopes: string[];
+  /** `X-OAuth-Scopes`: the granted scopes, comma-separated. */
+  scopesHeader: string;
   /** Granted scopes plus those they imply (`admin:org` ⊃ `write:org` ⊃ `read:org`). */
   effective: Set<string>;
 }
@@ -27,14 +29,19 @@ export class Authenticator {
     private cacheMs: number,
   ) {}
 
-  async authenticate(header: string | undefined): Promise<Caller | null> {
+  /** The caller, synchronously when the token is cached in this process (the common case), else after a lookup. */
+  authenticate(header: string | undefined): Caller | null | Promise<Caller> {
     if (header === undefined || header === '') return null;
     const match = /^(?:bearer|token)\s+(\S+)\s*$/i.exec(header);
     if (!match) throw badCredentials();
     const token = match[1];
-    const now = performance.now();
     const cached = this.cache.get(token);
-    if (cached && cached.expires > now) return cached.caller;
+    if (cached && cached.expires > performance.now()) return cached.caller;
+    return this.lookUp(token);
+  }
+
+  private async lookUp(token: string): Promise<Caller> {
+    const now = performance.now();
     const owner = await findTokenOwner(this.db, token);
     if (!owner || owner.suspended) throw badCredentials();
     const caller = toCaller(owner);
@@ -55,6 +62,7 @@ function toCaller(owner: TokenOwner): Caller {
     login: owner.login,
     siteAdmin: owner.siteAdmin,
     scopes: owner.scopes,
+    scopesHeader: owner.scopes.join(', '),
     effective: effectiveScopes(owner.scopes),
   };
 }

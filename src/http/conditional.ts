@@ -5,9 +5,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 export function conditionalGet(request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
   if ((request.method !== 'GET' && request.method !== 'HEAD') || reply.statusCode !== 200) return payload;
   if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
-  // The answer depends on who asks (private fields), so the validator covers the caller too, like GitHub's `Vary: Authorization`.
-  const etag = `W/"${createHash('sha256').update(payload).update(String(request.caller?.userId ?? '')).digest('hex')}"`;
-  reply.header('ETag', etag);
+  // Callers who may see different fields get different bodies, hence different tags (GitHub sends `Vary: Authorization`).
+  let etag = reply.getHeader('ETag') as string | undefined;
+  if (etag === undefined) {
+    etag = etagOf(payload);
+    reply.header('ETag', etag);
+  }
   const ifNoneMatch = request.headers['if-none-match'];
   const lastModified = reply.getHeader('Last-Modified') as string | undefined;
   const ifModifiedSince = request.headers['if-modified-since'];
@@ -22,6 +25,11 @@ export function conditionalGet(request: FastifyRequest, reply: FastifyReply, pay
 }
 
 const weak = (tag: string) => tag.replace(/^W\//, '');
+
+/** A weak validator of the body bytes. */
+export function etagOf(payload: string | Buffer): string {
+  return `W/"${createHash('sha256').update(payload).digest('hex')}"`;
+}
 
 /** `Last-Modified` from a resource's `updated_at`. */
 export function setLastModified(reply: FastifyReply, updatedAt: string): void {

@@ -26,8 +26,6 @@ export interface Operation {
   orgRole?: 'any' | 'owner';
   /** Name used as `resource` in 422 errors. */
   resource?: string;
-  /** Not counted against the primary rate limit. */
-  free?: boolean;
   /**
    * A GET whose answer depends only on the org row, the caller's membership and org counters may resolve `{org}`
    * through the per-process read cache (src/http/read-cache.ts: at most `authCacheMs` stale across processes).
@@ -66,28 +64,39 @@ export function registerOperation(app: FastifyInstance, op: Operation): void {
       body: bodySchema,
       response,
     }),
-    config: { docsUrl: described?.docsUrl, resource: op.resource, free: op.free },
+    config: { docsUrl: described?.docsUrl, resource: op.resource },
     // Before schema validation: who may call (401/403/404) is answered before what the body says (422), as GitHub does.
-    preValidation: async (request, reply) => {
-      if (request.body === undefined && objectBody) request.body = {};
-      const removed = removedFields[request.apiVersion];
-      if (removed && request.body && typeof request.body === 'object') {
-        for (const field of removed) delete (request.body as Record<string, unknown>)[field];
-      }
-      reply.header('X-Accepted-OAuth-Scopes', acceptedHeader);
-      const caller = request.caller;
-      if (op.authenticated && !caller) throw requiresAuthentication();
-      if (op.enforceScopes && caller && !hasAnyScope(caller.effective, accepted)) {
-        throw forbidden(`This API operation needs one of these scopes: ${accepted.join(', ')}.`);
-      }
-      if (hasOrg) {
+    // Callback style with a synchronous path: on the hot GETs everything here is known without waiting.
+    preValidation: (request, reply, done) => {
+      try {
+        if (request.body === undefined && objectBody) request.body = {};
+        const removed = removedFields[request.apiVersion];
+        if (removed && request.body && typeof request.body === 'object') {
+          for (const field of removed) delete (request.body as Record<string, unknown>)[field];
+        }
+        reply.header('X-Accepted-OAuth-Scopes', acceptedHeader);
+        const caller = request.caller;
+        if (op.authenticated && !caller) throw requiresAuthentication();
+        if (op.enforceScopes && caller && !hasAnyScope(caller.effective, accepted)) {
+          throw forbidden(`This API operation needs one of these scopes: ${accepted.join(', ')}.`);
+        }
+        if (!hasOrg) return done();
         const login = (request.params as { org: string }).org;
         const access = op.readCache && !mayWrite(request.method)
-          ? await loadOrgAccessCached(app.ctx.readCache, app.ctx.db, login, caller)
-          : await loadOrgAccess(app.ctx.db, login, caller);
-        if (!access) throw notFound();
-        if (op.orgRole === 'owner' && !isOwner(access)) throw notFound();
-        request.orgAccess = access;
+          ? loadOrgAccessCached(app.ctx.readCache, app.ctx.db, login, caller)
+          : loadOrgAccess(app.ctx.db, login, caller);
+        const admit = (found: OrgAccess | undefined) => {
+          if (!found) throw notFound();
+          if (op.orgRole === 'owner' && !isOwner(found)) throw notFound();
+          request.orgAccess = found;
+        };
+        if (!(access instanceof Promise)) {
+          admit(access);
+          return done();
+        }
+        access.then(admit).then(() => done(), done);
+      } catch (error) {
+        done(error as Error);
       }
     },
     handler: op.handler,

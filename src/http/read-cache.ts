@@ -17,10 +17,15 @@ export class ReadCache {
 
   constructor(private ttlMs: number) {}
 
-  async get<T>(key: string, load: () => Promise<T>): Promise<T> {
+  /** The cached value (synchronously on a hit), or `load`'s result, kept unless a write ran meanwhile. */
+  get<T>(key: string, load: () => Promise<T>): T | Promise<T> {
     const now = performance.now();
     const hit = this.entries.get(key);
     if (hit !== undefined && hit.expires > now) return hit.value as T;
+    return this.fill(key, load, now);
+  }
+
+  private async fill<T>(key: string, load: () => Promise<T>, now: number): Promise<T> {
     const generation = this.generation;
     const value = await load();
     if (generation === this.generation && this.ttlMs > 0) {

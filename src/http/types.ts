@@ -23,7 +23,5 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     docsUrl?: string;
     resource?: string;
-    /** Not counted against the primary rate limit (GET /rate_limit). */
-    free?: boolean;
   }
 }

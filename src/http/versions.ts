@@ -14,8 +14,19 @@ export function readApiVersion(header: string | string[] | undefined): ApiVersio
   });
 }
 
+const mediaTypes = new Map<string, string>();
+
 /** `X-GitHub-Media-Type` for the `Accept` header: `github.v3; format=json`, with a `param` when one was asked for. */
 export function mediaTypeFor(accept: string | undefined): string {
+  // Clients send the same few Accept values over and over: parse each once (bounded, in case they vary).
+  const known = accept === undefined ? undefined : mediaTypes.get(accept);
+  if (known !== undefined) return known;
+  const type = parseMediaType(accept);
+  if (accept !== undefined && mediaTypes.size < 100) mediaTypes.set(accept, type);
+  return type;
+}
+
+function parseMediaType(accept: string | undefined): string {
   const match = accept && /application\/vnd\.github(?:\.(v3|[a-z0-9-]+))?(?:\.([a-z-]+))?\+json/i.exec(accept);
   const param = match && match[1] && match[1] !== 'v3' ? match[1] : match?.[2];
   return param && param !== 'json' ? `github.v3; param=${param}; format=json` : 'github.v3; format=json';

@@ -39,9 +39,15 @@ export async function loadOrgAccess(db: Kysely<Database>, login: string, caller:
  * `loadOrgAccess` through the process's read cache, for GET routes that accept its staleness (Operation.readCache).
  * Keyed by caller, not token: the caller (with this token's scopes) is attached afresh.
  */
-export async function loadOrgAccessCached(cache: ReadCache, db: Kysely<Database>, login: string, caller: Caller | null): Promise<OrgAccess | undefined> {
-  const found = await cache.get(`org:${login.toLowerCase()}:${caller?.userId ?? 0}`, () => loadOrgAccess(db, login, caller));
-  return found && { org: found.org, membership: found.membership, caller };
+export function loadOrgAccessCached(
+  cache: ReadCache,
+  db: Kysely<Database>,
+  login: string,
+  caller: Caller | null,
+): OrgAccess | undefined | Promise<OrgAccess | undefined> {
+  const withCaller = (found: OrgAccess | undefined) => found && { org: found.org, membership: found.membership, caller };
+  const found = cache.get(`org:${login.toLowerCase()}:${caller?.userId ?? 0}`, () => loadOrgAccess(db, login, caller));
+  return found instanceof Promise ? found.then(withCaller) : withCaller(found);
 }
 
 /** The account columns of a joined row, as a literal: rest destructuring (`{ m_role, ...org }`) is slow on this hot path. */

@@ -1,4 +1,5 @@
 import { setLastModified } from '../http/conditional.js';
+import { cachedAnswer } from '../http/response-cache.js';
 import { hasAnyScope } from '../http/scopes.js';
 import { orgOf, type Operation } from '../http/operation.js';
 import { perPageOnly, setSinceLink } from '../http/pagination.js';
@@ -46,7 +47,8 @@ const get: Operation = {
     const access = orgOf(request);
     const showPrivate = isOwner(access) && hasAnyScope(access.caller!.effective, ['read:org']);
     setLastModified(reply, access.org.updated_at);
-    return presentFull(request, access.org, showPrivate, true);
+    const key = `orgs/get:${access.org.id}:${access.org.updated_at}:${showPrivate ? "private" : "public"}:${request.apiVersion}`;
+    return cachedAnswer(request, reply, key, () => presentFull(request, access.org, showPrivate, true));
   },
 };
 

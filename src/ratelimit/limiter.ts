@@ -11,6 +11,8 @@ export interface RateLimitState {
   resource: string;
 }
 
+export type Verdict = RateLimitState & { exceeded: boolean };
+
 interface Window {
   resetAt: number;
   /** Count the database last reported (every process's requests up to the last flush). */
@@ -43,13 +45,13 @@ export class RateLimiter {
     this.timer.unref();
   }
 
-  /** Counts one request for `subject`; `exceeded` when it is over `limit` (the request is then not counted). */
-  async consume(subject: string, limit: number): Promise<RateLimitState & { exceeded: boolean }> {
-    const window = await this.windowOf(subject);
-    const used = window.stored + window.writing + window.pending;
-    if (used >= limit) return { ...this.describe(window, limit), exceeded: true };
-    window.pending += 1;
-    return { ...this.describe(window, limit), exceeded: false };
+  /**
+   * Counts one request for `subject`; `exceeded` when it is over `limit` (the request is then not counted).
+   * Synchronous once the subject's window is known in this process, which keeps it off the request's critical path.
+   */
+  consume(subject: string, limit: number): Verdict | Promise<Verdict> {
+    const window = this.knownWindow(subject);
+    return window ? this.count(window, limit) : this.loadWindow(subject).then((loaded) => this.count(loaded, limit));
   }
 
   /** Gives back one request (a 304 answer does not count against the limit). */
@@ -58,8 +60,18 @@ export class RateLimiter {
     if (window) window.pending -= 1;
   }
 
-  async peek(subject: string, limit: number): Promise<RateLimitState> {
-    return this.describe(await this.windowOf(subject), limit);
+  /** The state without counting (GET /rate_limit). */
+  peek(subject: string, limit: number): Verdict | Promise<Verdict> {
+    const window = this.knownWindow(subject);
+    const describe = (w: Window): Verdict => ({ ...this.describe(w, limit), exceeded: false });
+    return window ? describe(window) : this.loadWindow(subject).then(describe);
+  }
+
+  private count(window: Window, limit: number): Verdict {
+    const used = window.stored + window.writing + window.pending;
+    if (used >= limit) return { ...this.describe(window, limit), exceeded: true };
+    window.pending += 1;
+    return { ...this.describe(window, limit), exceeded: false };
   }
 
   private describe(window: Window, limit: number): RateLimitState {
@@ -71,25 +83,11 @@ export class RateLimiter {
     return Math.floor(this.clock.now().getTime() / 1000);
   }
 
-  private async windowOf(subject: string): Promise<Window> {
+  /** The subject's current window if this process knows it (starting a new one when the old has ended). */
+  private knownWindow(subject: string): Window | undefined {
+    const window = this.windows.get(subject);
+    if (!window) return undefined;
     const now = this.nowSeconds();
-    let window = this.windows.get(subject);
-    if (!window) {
-      // First sight of this subject in this process: learn its window from the database, once.
-      const row = await this.db
-        .selectFrom('rate_limits')
-        .select(['reset_at', 'used'])
-        .where('subject', '=', subject)
-        .where('resource', '=', this.resource)
-        .executeTakeFirst();
-      window = this.windows.get(subject) ?? {
-        resetAt: row ? Number(row.reset_at) : now + this.windowSeconds,
-        stored: row ? row.used : 0,
-        pending: 0,
-        writing: 0,
-      };
-      this.windows.set(subject, window);
-    }
     if (window.resetAt <= now) {
       window.resetAt = now + this.windowSeconds;
       window.stored = 0;
@@ -97,6 +95,26 @@ export class RateLimiter {
       window.writing = 0;
     }
     return window;
+  }
+
+  /** First sight of this subject in this process: learn its window from the database, once. */
+  private async loadWindow(subject: string): Promise<Window> {
+    const row = await this.db
+      .selectFrom('rate_limits')
+      .select(['reset_at', 'used'])
+      .where('subject', '=', subject)
+      .where('resource', '=', this.resource)
+      .executeTakeFirst();
+    if (!this.windows.has(subject)) {
+      const now = this.nowSeconds();
+      this.windows.set(subject, {
+        resetAt: row ? Number(row.reset_at) : now + this.windowSeconds,
+        stored: row ? row.used : 0,
+        pending: 0,
+        writing: 0,
+      });
+    }
+    return this.knownWindow(subject)!;
   }
 
   /** Writes pending counts; waits for a flush already under way. */

@@ -1,16 +1,19 @@
 import type { Operation } from '../http/operation.js';
 
+/** Paths whose requests do not count against the primary rate limit, as GitHub documents for GET /rate_limit. */
+export const UNCOUNTED_PATHS = new Set(['/rate_limit']);
+
 /** `rate-limit/get`: GET /rate_limit, which does not count against the limit. */
 const getRateLimit: Operation = {
   operationId: 'rate-limit/get',
   method: 'GET',
   path: '/rate_limit',
-  free: true,
   async handler(request) {
     const { rateLimiter, config } = request.server.ctx;
     const limit = request.caller ? config.rateLimit.authenticated : config.rateLimit.anonymous;
-    const { resource, ...core } = await rateLimiter.peek(request.rateSubject, limit);
-    return { resources: { [resource]: { ...core, resource } }, rate: { ...core, resource } };
+    const { limit: max, remaining, reset, used, resource } = await rateLimiter.peek(request.rateSubject, limit);
+    const window = { limit: max, remaining, reset, used, resource };
+    return { resources: { [resource]: window }, rate: window };
   },
 };
 
