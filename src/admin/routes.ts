@@ -4,7 +4,8 @@ import { forbidden } from '../http/errors.js';
 import type { Operation } from '../http/operation.js';
 import { organizationSimple } from '../orgs/present.js';
 import { simpleUser } from '../users/present.js';
-import { createImpersonationToken, createOrganization, createUser, deleteImpersonationTokens, updateUserState, type TwoFactorState } from './service.js';
+import * as siteAdmin from './service.js';
+import type { TwoFactorState } from './service.js';
 
 type Authorization = components['schemas']['authorization'];
 
@@ -16,27 +17,27 @@ function siteAdminOnly(handler: Operation['handler']): Operation['handler'] {
   };
 }
 
-const createUserOperation: Operation = {
+const createUser: Operation = {
   operationId: 'enterprise-admin/create-user',
   authenticated: true,
   acceptedScopes: ['site_admin'],
   resource: 'User',
   handler: siteAdminOnly(async (request, reply) => {
     const body = request.body as { login: string; email?: string; suspended?: boolean };
-    const user = await createUser(request.server.ctx, request.caller, body);
+    const user = await siteAdmin.createUser(request.server.ctx, request.caller, body);
     reply.code(201);
     return simpleUser(request.server.urls, user);
   }),
 };
 
-const createOrgOperation: Operation = {
+const createOrg: Operation = {
   operationId: 'enterprise-admin/create-org',
   authenticated: true,
   acceptedScopes: ['site_admin'],
   resource: 'Organization',
   handler: siteAdminOnly(async (request, reply) => {
     const body = request.body as { login: string; admin: string; profile_name?: string };
-    const org = await createOrganization(request.server.ctx, request.caller!, body);
+    const org = await siteAdmin.createOrganization(request.server.ctx, request.caller!, body);
     reply.code(201);
     return organizationSimple(request.server.urls, org);
   }),
@@ -50,7 +51,7 @@ const createImpersonationOAuthToken: Operation = {
   handler: siteAdminOnly(async (request, reply) => {
     const { username } = request.params as { username: string };
     const { scopes } = request.body as { scopes: string[] };
-    const created = await createImpersonationToken(request.server.ctx, request.caller, username, scopes);
+    const created = await siteAdmin.createImpersonationToken(request.server.ctx, request.caller, username, scopes);
     const urls = request.server.urls;
     const body: Authorization = {
       id: created.id,
@@ -78,7 +79,7 @@ const deleteImpersonationOAuthToken: Operation = {
   authenticated: true,
   acceptedScopes: ['site_admin'],
   handler: siteAdminOnly(async (request, reply) => {
-    await deleteImpersonationTokens(request.server.ctx, request.caller!, (request.params as { username: string }).username);
+    await siteAdmin.deleteImpersonationTokens(request.server.ctx, request.caller!, (request.params as { username: string }).username);
     return reply.code(204).send();
   }),
 };
@@ -87,7 +88,7 @@ const deleteImpersonationOAuthToken: Operation = {
  * orghub extension, not in GitHub's description: `PATCH /admin/users/{username}` with
  * `{ two_factor?: 'enabled'|'disabled'|'insecure', suspended?: boolean }`; 200 with the simple-user.
  */
-const updateUserStateOperation: Operation = {
+const updateUserState: Operation = {
   operationId: 'orghub/update-user-state',
   method: 'PATCH',
   path: '/admin/users/{username}',
@@ -105,15 +106,15 @@ const updateUserStateOperation: Operation = {
   handler: siteAdminOnly(async (request) => {
     const { username } = request.params as { username: string };
     const body = (request.body ?? {}) as { two_factor?: TwoFactorState; suspended?: boolean };
-    const user = await updateUserState(request.server.ctx, request.caller!, username, body);
+    const user = await siteAdmin.updateUserState(request.server.ctx, request.caller!, username, body);
     return simpleUser(request.server.urls, user);
   }),
 };
 
 export const adminOperations: Operation[] = [
-  updateUserStateOperation,
-  createUserOperation,
-  createOrgOperation,
+  updateUserState,
+  createUser,
+  createOrg,
   createImpersonationOAuthToken,
   deleteImpersonationOAuthToken,
 ];

@@ -3,8 +3,9 @@ import { readPage, setPageLinks } from '../http/pagination.js';
 import { presentTeams } from '../teams/service.js';
 import { expireDueInvitations } from './expiry.js';
 import { organizationInvitation } from './present.js';
-import { createInvitation, type InvitationRequest } from './create.js';
-import { cancelInvitation, invitationTeams } from './service.js';
+import * as creation from './create.js';
+import type { InvitationRequest } from './create.js';
+import * as invitations from './service.js';
 import { countInvitations, listInvitationViews, type InvitationFilter } from './store.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -49,13 +50,13 @@ const listFailedInvitations: Operation = {
 };
 
 /** `orgs/create-invitation`: POST /orgs/{org}/invitations. */
-const createInvitationOperation: Operation = {
+const createInvitation: Operation = {
   operationId: 'orgs/create-invitation',
   ...ownersWith(WRITE),
   resource: 'OrganizationInvitation',
   async handler(request, reply) {
     const access = orgOf(request);
-    const view = await createInvitation(request.server.ctx, {
+    const view = await creation.createInvitation(request.server.ctx, {
       org: access.org,
       caller: request.caller!,
       requestId: request.id,
@@ -67,11 +68,11 @@ const createInvitationOperation: Operation = {
 };
 
 /** `orgs/cancel-invitation`: DELETE /orgs/{org}/invitations/{invitation_id}. */
-const cancelInvitationOperation: Operation = {
+const cancelInvitation: Operation = {
   operationId: 'orgs/cancel-invitation',
   ...ownersWith(WRITE),
   async handler(request, reply) {
-    await cancelInvitation(request.server.ctx, { org: orgOf(request).org, caller: request.caller!, invitationId: invitationId(request) });
+    await invitations.cancelInvitation(request.server.ctx, { org: orgOf(request).org, caller: request.caller!, invitationId: invitationId(request) });
     reply.code(204);
   },
 };
@@ -82,7 +83,7 @@ const listInvitationTeams: Operation = {
   ...ownersWith(READ),
   async handler(request, reply) {
     const { org } = orgOf(request);
-    const teams = await invitationTeams(request.server.ctx, org, invitationId(request));
+    const teams = await invitations.invitationTeams(request.server.ctx, org, invitationId(request));
     // An invitation names a handful of teams; the page is cut from them.
     const page = readPage(request.query as Record<string, unknown>);
     setPageLinks(request, reply, page, teams.length);
@@ -93,7 +94,7 @@ const listInvitationTeams: Operation = {
 export const invitationOperations: Operation[] = [
   listPendingInvitations,
   listFailedInvitations,
-  createInvitationOperation,
-  cancelInvitationOperation,
+  createInvitation,
+  cancelInvitation,
   listInvitationTeams,
 ];

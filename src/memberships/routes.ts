@@ -3,15 +3,8 @@ import type { Account } from '../accounts/store.js';
 import { orgOf, type Operation } from '../http/operation.js';
 import { readPage, setPageLinks } from '../http/pagination.js';
 import { orgMembership } from './present.js';
-import {
-  getMembershipForUser,
-  getOwnMembership,
-  listOwnMemberships,
-  removeMembershipForUser,
-  setMembershipForUser,
-  updateOwnMembership,
-  type EffectiveMembership,
-} from './service.js';
+import * as memberships from './service.js';
+import type { EffectiveMembership } from './service.js';
 
 const READ = ['admin:org', 'read:org', 'write:org'];
 const WRITE = ['admin:org', 'write:org'];
@@ -25,19 +18,19 @@ function present(request: FastifyRequest, org: Account, found: { user: Account; 
 }
 
 /** `orgs/get-membership-for-user`: GET /orgs/{org}/memberships/{username}. */
-const getMembershipForUserOperation: Operation = {
+const getMembershipForUser: Operation = {
   operationId: 'orgs/get-membership-for-user',
   authenticated: true,
   acceptedScopes: READ,
   enforceScopes: true,
   async handler(request) {
     const access = orgOf(request);
-    return present(request, access.org, await getMembershipForUser(request.server.ctx, access, username(request)));
+    return present(request, access.org, await memberships.getMembershipForUser(request.server.ctx, access, username(request)));
   },
 };
 
 /** `orgs/set-membership-for-user`: PUT /orgs/{org}/memberships/{username}; non-owners get GitHub's 403. */
-const setMembershipForUserOperation: Operation = {
+const setMembershipForUser: Operation = {
   operationId: 'orgs/set-membership-for-user',
   authenticated: true,
   acceptedScopes: WRITE,
@@ -46,7 +39,7 @@ const setMembershipForUserOperation: Operation = {
   async handler(request) {
     const { org } = orgOf(request);
     const { role = 'member' } = (request.body ?? {}) as { role?: 'admin' | 'member' };
-    const found = await setMembershipForUser(request.server.ctx, {
+    const found = await memberships.setMembershipForUser(request.server.ctx, {
       org,
       caller: request.caller!,
       requestId: request.id,
@@ -58,13 +51,13 @@ const setMembershipForUserOperation: Operation = {
 };
 
 /** `orgs/remove-membership-for-user`: DELETE /orgs/{org}/memberships/{username}. */
-const removeMembershipForUserOperation: Operation = {
+const removeMembershipForUser: Operation = {
   operationId: 'orgs/remove-membership-for-user',
   authenticated: true,
   acceptedScopes: WRITE,
   enforceScopes: true,
   async handler(request, reply) {
-    await removeMembershipForUser(request.server.ctx, { org: orgOf(request).org, caller: request.caller!, username: username(request) });
+    await memberships.removeMembershipForUser(request.server.ctx, { org: orgOf(request).org, caller: request.caller!, username: username(request) });
     reply.code(204);
   },
 };
@@ -77,7 +70,7 @@ const listMembershipsForAuthenticatedUser: Operation = {
   enforceScopes: true,
   async handler(request, reply) {
     const { state } = request.query as { state?: 'active' | 'pending' };
-    const all = await listOwnMemberships(request.server.ctx, request.caller!, state);
+    const all = await memberships.listOwnMemberships(request.server.ctx, request.caller!, state);
     const page = readPage(request.query as Record<string, unknown>);
     setPageLinks(request, reply, page, all.length);
     const { login, userId } = request.caller!;
@@ -96,7 +89,7 @@ const getMembershipForAuthenticatedUser: Operation = {
   enforceScopes: true,
   async handler(request) {
     const { org } = orgOf(request);
-    return present(request, org, await getOwnMembership(request.server.ctx, org, request.caller!));
+    return present(request, org, await memberships.getOwnMembership(request.server.ctx, org, request.caller!));
   },
 };
 
@@ -111,14 +104,14 @@ const updateMembershipForAuthenticatedUser: Operation = {
   async handler(request) {
     const { org } = orgOf(request);
     const { state } = (request.body ?? {}) as { state?: unknown };
-    return present(request, org, await updateOwnMembership(request.server.ctx, { org, caller: request.caller!, state }));
+    return present(request, org, await memberships.updateOwnMembership(request.server.ctx, { org, caller: request.caller!, state }));
   },
 };
 
 export const membershipOperations: Operation[] = [
-  getMembershipForUserOperation,
-  setMembershipForUserOperation,
-  removeMembershipForUserOperation,
+  getMembershipForUser,
+  setMembershipForUser,
+  removeMembershipForUser,
   listMembershipsForAuthenticatedUser,
   getMembershipForAuthenticatedUser,
   updateMembershipForAuthenticatedUser,

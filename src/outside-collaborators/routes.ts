@@ -6,7 +6,7 @@ import { usernameOf } from '../members/common.js';
 import type { TwoFactorFilter } from '../members/store.js';
 import { respondWithUserPage } from '../members/user-page.js';
 import { isOwner } from '../orgs/access.js';
-import { convertMemberToOutsideCollaborator, removeOutsideCollaboratorFromOrg } from './service.js';
+import * as collaborators from './service.js';
 import { listOutsideCollaborators as listPage, OUTSIDE_COLLABORATORS_COUNTER } from './store.js';
 
 /** Owners only: anyone else authenticated gets GitHub's 403 with the operation's message. */
@@ -42,7 +42,7 @@ const listOutsideCollaborators: Operation = {
  * `orgs/convert-member-to-outside-collaborator`: owners. The conversion always completes within the request;
  * `async: true` is still answered 202 (with the described empty object), as a client asking for it expects.
  */
-const convertMemberToOutsideCollaboratorOperation: Operation = {
+const convertMemberToOutsideCollaborator: Operation = {
   operationId: 'orgs/convert-member-to-outside-collaborator',
   authenticated: true,
   acceptedScopes: ['admin:org', 'write:org'],
@@ -51,7 +51,7 @@ const convertMemberToOutsideCollaboratorOperation: Operation = {
   body: { properties: { async: { type: 'boolean' } } },
   handler: ownersOnly('You must be an owner of this organization to convert members to outside collaborators.', async (request, reply) => {
     const access = orgOf(request);
-    await convertMemberToOutsideCollaborator(request.server.ctx, access.org, request.caller!, usernameOf(request));
+    await collaborators.convertMemberToOutsideCollaborator(request.server.ctx, access.org, request.caller!, usernameOf(request));
     if ((request.body as { async?: boolean } | undefined)?.async === true) return reply.code(202).send({});
     return reply.code(204).send();
   }),
@@ -64,13 +64,13 @@ const removeOutsideCollaborator: Operation = {
   acceptedScopes: ['admin:org', 'write:org'],
   enforceScopes: true,
   handler: ownersOnly('You must be an owner of this organization to remove outside collaborators.', async (request, reply) => {
-    await removeOutsideCollaboratorFromOrg(request.server.ctx, orgOf(request).org, request.caller!, usernameOf(request));
+    await collaborators.removeOutsideCollaboratorFromOrg(request.server.ctx, orgOf(request).org, request.caller!, usernameOf(request));
     return reply.code(204).send();
   }),
 };
 
 export const outsideCollaboratorOperations: Operation[] = [
   listOutsideCollaborators,
-  convertMemberToOutsideCollaboratorOperation,
+  convertMemberToOutsideCollaborator,
   removeOutsideCollaborator,
 ];
