@@ -203,6 +203,14 @@ describe('GET /user/memberships/orgs (orgs/list-memberships-for-authenticated-us
     const quinn = await t.createUser('quinn', { email: 'Quinn@example.test' });
     const { data } = await quinn.octokit.rest.orgs.listMembershipsForAuthenticatedUser();
     assert.deepEqual(data.map((m) => [m.organization.login, m.state, m.role]), [[org, 'pending', 'billing_manager']]);
+    // Paged in the database together with the user's own membership records, in org id order.
+    const later = await freshOrg();
+    await addMember(owner, later, quinn);
+    const first = await quinn.octokit.rest.orgs.listMembershipsForAuthenticatedUser({ per_page: 1 });
+    assert.deepEqual(first.data.map((m) => m.organization.login), [org]);
+    assert.match(parseLink(first.headers.link).last, /page=2/);
+    const second = await quinn.octokit.rest.orgs.listMembershipsForAuthenticatedUser({ per_page: 1, page: 2 });
+    assert.deepEqual(second.data.map((m) => [m.organization.login, m.state]), [[later, 'active']]);
   });
 
   it('422 for another state, 401 anonymously, 403 without user or an org scope', async () => {

@@ -114,18 +114,6 @@ export async function pendingInvitationsFor(
     .execute();
 }
 
-/** Pending email invitations (no user yet) to an address, across orgs. */
-export async function pendingEmailInvitationsTo(db: Kysely<Database>, email: string | null): Promise<InvitationRow[]> {
-  if (!email) return [];
-  return db
-    .selectFrom('invitations')
-    .selectAll()
-    .where('email_lower', '=', email.toLowerCase())
-    .where('state', '=', 'pending')
-    .where('invitee_id', 'is', null)
-    .execute();
-}
-
 /** Pending invitations past their expiry: in one org, or those of one user (by id or email) anywhere. */
 export async function dueInvitations(
   db: Kysely<Database>,

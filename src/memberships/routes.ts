@@ -70,14 +70,15 @@ const listMembershipsForAuthenticatedUser: Operation = {
   enforceScopes: true,
   async handler(request, reply) {
     const { state } = request.query as { state?: 'active' | 'pending' };
-    const all = await memberships.listOwnMemberships(request.server.ctx, request.caller!, state);
     const page = readPage(request.query as Record<string, unknown>);
-    setPageLinks(request, reply, page, all.length);
+    const { rows, total } = await memberships.listOwnMemberships(request.server.ctx, request.caller!, state, {
+      offset: page.offset,
+      limit: page.perPage,
+    });
+    setPageLinks(request, reply, page, total);
     const { login, userId } = request.caller!;
     const user = { id: userId, login, type: 'User' as const, site_admin: request.caller!.siteAdmin ? (1 as const) : (0 as const) };
-    return all
-      .slice(page.offset, page.offset + page.perPage)
-      .map(({ org, membership }) => orgMembership(request.server.urls, org, user, membership));
+    return rows.map(({ org, membership }) => orgMembership(request.server.urls, org, user, membership));
   },
 };
 

@@ -9,12 +9,12 @@ import type { Caller } from '../http/auth.js';
 import { ApiError, forbidden, notFound } from '../http/errors.js';
 import { expireDueInvitations, expireDueInvitationsInOrg } from '../invitations/expiry.js';
 import { acceptInvitation, actorOf, attachInvitee, cancelPendingInvitationsOf, membershipRoleFor, sendInvitation } from '../invitations/service.js';
-import { pendingEmailInvitationsTo, pendingInvitationsFor, updateInvitation, type InvitationRow } from '../invitations/store.js';
+import { pendingInvitationsFor, updateInvitation, type InvitationRow } from '../invitations/store.js';
 import { ensureNotLastOwner, removeMemberFromOrg } from '../members/service.js';
 import { isMember, isOwner, type OrgAccess } from '../orgs/access.js';
 import type { OrgSummary } from '../orgs/present.js';
 import { parseOrgSettings } from '../orgs/settings.js';
-import { getMembership, lockOrg, putMembership, type MembershipRole, type MembershipState } from './store.js';
+import { getMembership, listOwnMembershipPage, lockOrg, putMembership, type MembershipRole, type MembershipState } from './store.js';
 
 export interface EffectiveMembership {
   role: MembershipRole;
@@ -183,27 +183,17 @@ export interface OwnMembership {
 }
 
 /**
- * `GET /user/memberships/orgs`: the user's memberships (active and pending) and pending invitations to their email
- * address, in org id order. A user belongs to few orgs, so the page is cut from the whole list.
+ * `GET /user/memberships/orgs`: one page of the user's memberships (active and pending) and of the pending
+ * invitations to their email address, in org id order, cut in the database.
  */
-export async function listOwnMemberships(ctx: AppContext, caller: Caller, state: MembershipState | undefined): Promise<OwnMembership[]> {
+export async function listOwnMemberships(
+  ctx: AppContext,
+  caller: Caller,
+  state: MembershipState | undefined,
+  page: { offset: number; limit: number },
+): Promise<{ rows: OwnMembership[]; total: number }> {
   const user = (await findAccountById(ctx.db, caller.userId))!;
   await expireDueInvitations(ctx, { user });
-  let records = ctx.db
-    .selectFrom('memberships')
-    .innerJoin('accounts', 'accounts.id', 'memberships.org_id')
-    .select(['accounts.id', 'accounts.login', 'accounts.description', 'memberships.role', 'memberships.state'])
-    .where('memberships.user_id', '=', user.id);
-  if (state) records = records.where('memberships.state', '=', state);
-  const out: OwnMembership[] = (await records.execute()).map(({ role, state: s, ...org }) => ({ org, membership: { role, state: s } }));
-  if (state !== 'active') {
-    const seen = new Set(out.map((m) => m.org.id));
-    for (const invitation of await pendingEmailInvitationsTo(ctx.db, user.email)) {
-      if (seen.has(invitation.org_id)) continue;
-      const org = (await findAccountById(ctx.db, invitation.org_id))!;
-      seen.add(org.id);
-      out.push({ org, membership: { role: membershipRoleFor(invitation.role), state: 'pending' } });
-    }
-  }
-  return out.sort((a, b) => a.org.id - b.org.id);
+  const { rows, total } = await listOwnMembershipPage(ctx.db, user, state, page);
+  return { rows: rows.map(({ role, state: s, ...org }) => ({ org, membership: { role, state: s } })), total };
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DialectName } from '../db/connect.js';
 import type { Database, MembershipTable } from '../db/schema.js';
 import { precompiled } from '../db/prepared.js';
@@ -117,4 +117,45 @@ export async function setPublic(db: Kysely<Database>, orgId: number, userId: num
   const before = await getMembership(db, orgId, userId);
   if (!before) return;
   await putMembership(db, { orgId, userId, role: before.role, state: before.state, public: isPublic, now });
+}
+
+/**
+ * One page of a user's memberships plus the pending invitations sent to their email address before they had an
+ * account (an org counts once: a membership record wins), in org id order; pages are cut in the database.
+ */
+export async function listOwnMembershipPage(
+  db: Kysely<Database>,
+  user: { id: number; email: string | null },
+  state: MembershipState | undefined,
+  page: { offset: number; limit: number },
+) {
+  let records = db.selectFrom('memberships').select(['org_id', 'role', 'state']).where('user_id', '=', user.id);
+  if (state) records = records.where('state', '=', state);
+  const byEmail = db
+    .selectFrom('invitations as i')
+    .select([
+      'i.org_id',
+      // The membership an invitation's role grants (direct_member and reinstate: member).
+      sql<MembershipRole>`CASE i.role WHEN 'admin' THEN 'admin' WHEN 'billing_manager' THEN 'billing_manager' ELSE 'member' END`.as('role'),
+      sql<MembershipState>`'pending'`.as('state'),
+    ])
+    .where('i.email_lower', '=', (user.email ?? '').toLowerCase())
+    .where('i.state', '=', 'pending')
+    .where('i.invitee_id', 'is', null)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('memberships as m').select('m.org_id').whereRef('m.org_id', '=', 'i.org_id').where('m.user_id', '=', user.id))),
+    );
+  const all = state === 'active' || !user.email ? records : records.unionAll(byEmail);
+  const [rows, count] = await Promise.all([
+    db
+      .selectFrom(all.as('u'))
+      .innerJoin('accounts', 'accounts.id', 'u.org_id')
+      .select(['accounts.id', 'accounts.login', 'accounts.description', 'u.role', 'u.state'])
+      .orderBy('u.org_id')
+      .offset(page.offset)
+      .limit(page.limit)
+      .execute(),
+    db.selectFrom(all.as('u')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
 }
