@@ -83,11 +83,13 @@ const listInvitationTeams: Operation = {
   ...ownersWith(READ),
   async handler(request, reply) {
     const { org } = orgOf(request);
-    const teams = await invitations.invitationTeams(request.server.ctx, org, invitationId(request));
-    // An invitation names a handful of teams; the page is cut from them.
     const page = readPage(request.query as Record<string, unknown>);
-    setPageLinks(request, reply, page, teams.length);
-    return presentTeams(request.server.ctx.db, request.server.urls, org.login, teams.slice(page.offset, page.offset + page.perPage));
+    const { teams, total } = await invitations.invitationTeams(request.server.ctx, org, invitationId(request), {
+      offset: page.offset,
+      limit: page.perPage,
+    });
+    setPageLinks(request, reply, page, total);
+    return presentTeams(request.server.ctx.db, request.server.urls, org.login, teams);
   },
 };
 

@@ -7,7 +7,7 @@ import type { Database } from '../db/schema.js';
 import type { Caller } from '../http/auth.js';
 import { ApiError, notFound } from '../http/errors.js';
 import { lockOrg, putMembership, type MembershipRole } from '../memberships/store.js';
-import { deletePendingTeamMemberships, putTeamMember, teamMembershipsInOrg, teamsOfOrgByIds, type TeamRole, type TeamRow } from '../teams/store.js';
+import { countTeamsOfOrgByIds, deletePendingTeamMemberships, putTeamMember, teamMembershipsInOrg, teamsOfOrgByIds, type TeamRole, type TeamRow } from '../teams/store.js';
 import { expireDueInvitations, expireDueInvitationsInOrg, releaseInvitee } from './expiry.js';
 import { enforceInvitationRateLimit } from './rate-limit.js';
 import { removeOutsideCollaborator } from '../outside-collaborators/store.js';
@@ -200,9 +200,16 @@ export async function acceptInvitation(trx: Kysely<Database>, org: Account, invi
 }
 
 /** `GET /orgs/{org}/invitations/{invitation_id}/teams`: the teams of a pending invitation, in id order. */
-export async function invitationTeams(ctx: AppContext, org: Account, invitationId: number): Promise<TeamRow[]> {
+export async function invitationTeams(
+  ctx: AppContext,
+  org: Account,
+  invitationId: number,
+  page: { offset: number; limit: number },
+): Promise<{ teams: TeamRow[]; total: number }> {
   await expireDueInvitations(ctx, { orgId: org.id });
   const invitation = await getInvitation(ctx.db, org.id, invitationId);
   if (!invitation || invitation.state !== 'pending') throw notFound();
-  return teamsOfOrgByIds(ctx.db, org.id, parseTeamIds(invitation));
+  const ids = parseTeamIds(invitation);
+  const [teams, total] = await Promise.all([teamsOfOrgByIds(ctx.db, org.id, ids, page), countTeamsOfOrgByIds(ctx.db, org.id, ids)]);
+  return { teams, total };
 }

@@ -24,9 +24,22 @@ export async function findTeamNamed(db: Kysely<Database>, orgId: number, name: s
 }
 
 /** The org's teams among `ids`, in id order. */
-export async function teamsOfOrgByIds(db: Kysely<Database>, orgId: number, ids: number[]): Promise<TeamRow[]> {
+export async function teamsOfOrgByIds(db: Kysely<Database>, orgId: number, ids: number[], page?: { offset: number; limit: number }): Promise<TeamRow[]> {
   if (ids.length === 0) return [];
-  return db.selectFrom('teams').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).orderBy('id').execute();
+  let query = db.selectFrom('teams').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).orderBy('id');
+  if (page) query = query.offset(page.offset).limit(page.limit);
+  return query.execute();
+}
+
+export async function countTeamsOfOrgByIds(db: Kysely<Database>, orgId: number, ids: number[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const row = await db
+    .selectFrom('teams')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_id', '=', orgId)
+    .where('id', 'in', ids)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 export async function insertTeam(
