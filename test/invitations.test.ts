@@ -1,36 +1,24 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { addMembership, auditEvents, parseLink, rejectsWith } from './support/foundation.js';
-import { addMember, block, DAY, invite } from './support/membership.js';
-import { startTestServer, type TestServer, type TestUser } from './support/server.js';
+import { addMember, block, DAY, invite, startCast, type Cast } from './support/membership.js';
+import type { TestServer, TestUser } from './support/server.js';
 
+let cast: Cast;
 let t: TestServer;
 let owner: TestUser;
 let member: TestUser;
 let outsider: TestUser;
 let readOnly: TestUser;
-let counter = 0;
-
-/** A fresh org owned by `owner` with `member` as an active member, so cases do not share invitations or rate limits. */
-async function freshOrg(): Promise<string> {
-  const login = `inv-org-${++counter}`;
-  await t.createOrg(login, owner.login);
-  await addMember(owner, login, member);
-  return login;
-}
-
-async function user(prefix: string, options: { email?: string } = {}): Promise<TestUser> {
-  return t.createUser(`${prefix}-${++counter}`, options);
-}
 
 before(async () => {
-  t = await startTestServer();
-  owner = await t.createUser('inv-owner');
-  member = await t.createUser('inv-member');
-  outsider = await t.createUser('inv-outsider');
+  cast = await startCast('inv');
+  ({ t, owner, member, outsider } = cast);
   readOnly = await t.createUser('inv-reader', { scopes: ['read:org'] });
 });
 after(() => t.close());
+const freshOrg = () => cast.freshOrg();
+const user = (prefix: string, options?: { scopes?: string[]; email?: string }) => cast.user(prefix, options);
 
 describe('POST /orgs/{org}/invitations (orgs/create-invitation)', () => {
   it('201 invites a user by invitee_id as direct_member: a pending membership, an org.invite_member event', async () => {
@@ -55,9 +43,9 @@ describe('POST /orgs/{org}/invitations (orgs/create-invitation)', () => {
 
   it('201 invites by email: login null until a user with that address accepts', async () => {
     const org = await freshOrg();
-    const { data } = await owner.octokit.rest.orgs.createInvitation({ org, email: `later-${counter}@example.test` });
+    const { data } = await owner.octokit.rest.orgs.createInvitation({ org, email: `later-${org}@example.test` });
     assert.equal(data.login, null);
-    assert.equal(data.email, `later-${counter}@example.test`);
+    assert.equal(data.email, `later-${org}@example.test`);
     const { data: pending } = await owner.octokit.rest.orgs.listPendingInvitations({ org });
     assert.deepEqual(pending.map((i) => [i.id, i.login]), [[data.id, null]]);
   });
@@ -102,7 +90,7 @@ describe('POST /orgs/{org}/invitations (orgs/create-invitation)', () => {
       [{ invitee_id: outsider.id, email: 'x@example.test' }, 'Invite can only be delivered to either user or email'],
       [{ email: 'not-an-email' }, 'Invite must be for a valid email address'],
       [{ invitee_id: 999999 }, 'Invalid invitee_id'],
-      [{ invitee_id: (await t.createOrg(`inv-other-${++counter}`)).id }, 'Invitee must be a user'],
+      [{ invitee_id: (await t.createOrg(`inv-other-${org}`)).id }, 'Invitee must be a user'],
     ];
     for (const [body, message] of cases) {
       const response = await t.request('POST', `/orgs/${org}/invitations`, { token: owner.token, body });

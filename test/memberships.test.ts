@@ -2,37 +2,26 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { insertBlock } from '../src/blocks/store.js';
 import { addMembership, auditEvents, parseLink, rejectsWith } from './support/foundation.js';
-import { addMember, invite } from './support/membership.js';
-import { startTestServer, type TestServer, type TestUser } from './support/server.js';
+import { addMember, invite, startCast, type Cast } from './support/membership.js';
+import type { TestServer, TestUser } from './support/server.js';
 
+let cast: Cast;
 let t: TestServer;
 let owner: TestUser;
 let member: TestUser;
 let outsider: TestUser;
-let counter = 0;
-
-async function freshOrg(): Promise<string> {
-  const login = `mem-org-${++counter}`;
-  await t.createOrg(login, owner.login);
-  await addMember(owner, login, member);
-  return login;
-}
-
-async function user(prefix: string, options: { scopes?: string[] } = {}): Promise<TestUser> {
-  return t.createUser(`${prefix}-${++counter}`, options);
-}
 
 async function orgId(org: string): Promise<number> {
   return (await owner.octokit.rest.orgs.get({ org })).data.id;
 }
 
 before(async () => {
-  t = await startTestServer();
-  owner = await t.createUser('mem-owner');
-  member = await t.createUser('mem-member');
-  outsider = await t.createUser('mem-outsider');
+  cast = await startCast('mem');
+  ({ t, owner, member, outsider } = cast);
 });
 after(() => t.close());
+const freshOrg = () => cast.freshOrg();
+const user = (prefix: string, options?: { scopes?: string[]; email?: string }) => cast.user(prefix, options);
 
 describe('GET /orgs/{org}/memberships/{username} (orgs/get-membership-for-user)', () => {
   it('owners see active and pending memberships', async () => {

@@ -1,33 +1,22 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { auditEvents, parseLink, rejectsWith } from './support/foundation.js';
-import { addMember, assertSchema, invite, TEAM_MEMBERSHIP_SCHEMA } from './support/membership.js';
-import { startTestServer, type TestServer, type TestUser } from './support/server.js';
+import { assertSchema, invite, TEAM_MEMBERSHIP_SCHEMA, startCast, type Cast } from './support/membership.js';
+import type { TestServer, TestUser } from './support/server.js';
 
+let cast: Cast;
 let t: TestServer;
 let owner: TestUser;
 let member: TestUser;
 let outsider: TestUser;
-let counter = 0;
-
-async function freshOrg(): Promise<string> {
-  const login = `team-org-${++counter}`;
-  await t.createOrg(login, owner.login);
-  await addMember(owner, login, member);
-  return login;
-}
-
-async function user(prefix: string): Promise<TestUser> {
-  return t.createUser(`${prefix}-${++counter}`);
-}
 
 before(async () => {
-  t = await startTestServer();
-  owner = await t.createUser('team-owner');
-  member = await t.createUser('team-member');
-  outsider = await t.createUser('team-outsider');
+  cast = await startCast('team');
+  ({ t, owner, member, outsider } = cast);
 });
 after(() => t.close());
+const freshOrg = () => cast.freshOrg();
+const user = (prefix: string, options?: { scopes?: string[]; email?: string }) => cast.user(prefix, options);
 
 describe('POST /orgs/{org}/teams (teams/create)', () => {
   it('201 team-full: slug from the name, secret by default, the creator its maintainer, team.create recorded', async () => {

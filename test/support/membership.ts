@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import AjvModule from 'ajv';
 import formatsModule from 'ajv-formats';
 import { componentSchema } from '../../src/http/openapi.js';
-import type { TestServer, TestUser } from './server.js';
+import { startTestServer, type TestServer, type TestUser } from './server.js';
 
 const Ajv = AjvModule.default;
 const addFormats = formatsModule.default;
@@ -48,3 +48,35 @@ export async function block(t: TestServer, owner: TestUser, org: string, login: 
 }
 
 export const DAY = 24 * 60 * 60 * 1000;
+
+/** A server with an owner, a member and an outsider; `freshOrg` makes an org owned by the owner with the member in it. */
+export interface Cast {
+  t: TestServer;
+  owner: TestUser;
+  member: TestUser;
+  outsider: TestUser;
+  freshOrg(): Promise<string>;
+  /** A new user named `<prefix>-<n>`. */
+  user(prefix: string, options?: { scopes?: string[]; email?: string }): Promise<TestUser>;
+}
+
+export async function startCast(prefix: string): Promise<Cast> {
+  const t = await startTestServer();
+  const owner = await t.createUser(`${prefix}-owner`);
+  const member = await t.createUser(`${prefix}-member`);
+  const outsider = await t.createUser(`${prefix}-outsider`);
+  let counter = 0;
+  return {
+    t,
+    owner,
+    member,
+    outsider,
+    async freshOrg() {
+      const login = `${prefix}-org-${++counter}`;
+      await t.createOrg(login, owner.login);
+      await addMember(owner, login, member);
+      return login;
+    },
+    user: (name, options = {}) => t.createUser(`${name}-${++counter}`, options),
+  };
+}
