@@ -262,6 +262,18 @@ describe('PATCH /orgs/{org} (orgs/update)', () => {
     assert.equal(response.body.message, 'Requires authentication');
   });
 
+  it('a PATCH that changes nothing keeps updated_at and the ETag, and records no event', async () => {
+    await t.createOrg('no-op-update', 'org-owner');
+    await owner.octokit.rest.orgs.update({ org: 'no-op-update', name: 'Same' });
+    const before = await t.request('GET', '/orgs/no-op-update', { token: owner.token });
+    t.clock.advance(60_000);
+    const { data } = await owner.octokit.rest.orgs.update({ org: 'no-op-update', name: 'Same', has_organization_projects: true });
+    assert.equal(data.updated_at, before.body.updated_at);
+    const after = await t.request('GET', '/orgs/no-op-update', { token: owner.token });
+    assert.equal(after.headers.get('etag'), before.headers.get('etag'));
+    assert.equal((await auditEvents(t, { action: 'org.update', org: 'no-op-update' })).length, 1);
+  });
+
   it('records an org.update audit event with the changes', async () => {
     await t.createOrg('audited-update', 'org-owner');
     await owner.octokit.rest.orgs.update({ org: 'audited-update', name: 'Audited', web_commit_signoff_required: true });

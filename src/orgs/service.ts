@@ -87,6 +87,11 @@ export async function updateOrg(ctx: AppContext, org: Account, caller: Caller, b
     // An empty string clears a profile field, which GitHub then reports as null.
     if (body[field] !== undefined) profile[field] = body[field] === '' ? null : body[field]!;
   }
+  // A PATCH that changes nothing leaves the org as it was: no new updated_at (hence ETag), no audit event.
+  const unchanged =
+    JSON.stringify(settings) === JSON.stringify(parseOrgSettings(org.settings)) &&
+    PROFILE_FIELDS.every((field) => profile[field] === undefined || profile[field] === org[field]);
+  if (unchanged) return org;
   const now = isoSeconds(ctx.clock.now());
   return ctx.db.transaction().execute(async (trx) => {
     const updated = await trx
