@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { conditionalGet } from './http/conditional.js';
-import { ApiError, handleError, notFound } from './http/errors.js';
+import { ApiError, handleError, handleFrameworkError, notFound } from './http/errors.js';
 import { registerOperation, type Operation } from './http/operation.js';
 import { mayWrite } from './http/read-cache.js';
 import { requestId } from './http/request-id.js';
@@ -60,6 +60,7 @@ export function createApp(ctx: AppContext, config: Config): FastifyInstance {
     trustProxy: false,
     routerOptions: { caseSensitive: true, ignoreTrailingSlash: true },
     genReqId: requestId,
+    frameworkErrors: handleFrameworkError,
     // GHES serves the API under /api/v3; both that prefix and the bare paths reach the same routes.
     rewriteUrl: (raw) => {
       const url = raw.url ?? '/';

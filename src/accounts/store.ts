@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { isStoredId } from '../db/columns.js';
 import type { AccountTable, Database } from '../db/schema.js';
 
 /** Users and organizations share the accounts table and its id sequence. */
@@ -11,6 +12,7 @@ export async function findAccount(db: Kysely<Database>, login: string, type?: Ac
 }
 
 export async function findAccountById(db: Kysely<Database>, id: number, type?: Account['type']): Promise<Account | undefined> {
+  if (!isStoredId(id)) return undefined;
   let query = db.selectFrom('accounts').selectAll().where('id', '=', id);
   if (type) query = query.where('type', '=', type);
   return query.executeTakeFirst();

@@ -2,6 +2,7 @@ import { findAccountById, type Account } from '../accounts/store.js';
 import { recordAuditEvent } from '../audit/record.js';
 import { isoSeconds } from '../clock.js';
 import type { AppContext } from '../context.js';
+import { idFromPath } from '../db/columns.js';
 import type { Caller } from '../http/auth.js';
 import { ApiError, notFound } from '../http/errors.js';
 import { getMembership, lockOrg } from '../memberships/store.js';
@@ -61,8 +62,8 @@ export async function createCustomRole(ctx: AppContext, org: Account, caller: Ca
 
 /** `GET /organizations/{organization_id}/custom_roles`: the org by id, for its owners only (404 for anyone else). */
 export async function customRolesOf(ctx: AppContext, organizationId: string, caller: Caller): Promise<{ org: Account; roles: CustomRoleRow[] }> {
-  const id = /^\d+$/.test(organizationId) ? Number(organizationId) : NaN;
-  const org = Number.isSafeInteger(id) ? await findAccountById(ctx.db, id, 'Organization') : undefined;
+  const id = idFromPath(organizationId);
+  const org = id === undefined ? undefined : await findAccountById(ctx.db, id, 'Organization');
   if (!org) throw notFound();
   const membership = await getMembership(ctx.db, org.id, caller.userId);
   if (membership?.state !== 'active' || membership.role !== 'admin') throw notFound();

@@ -63,6 +63,16 @@ function schemaValidationError(error: FastifyError, request: FastifyRequest): Ap
   return new ApiError(422, `Invalid request.\n\n${lines.join('\n')}`, { errors });
 }
 
+/**
+ * A body string holding a NUL character, refused like a value of the wrong type: PostgreSQL text cannot hold one,
+ * so no store could keep it (and SQLite would keep what PostgreSQL refuses).
+ */
+export function nulCharacter(request: FastifyRequest, path: string[]): ApiError {
+  return new ApiError(422, `Invalid request.\n\nFor 'properties/${path.join('/')}', the value contains a NUL character.`, {
+    errors: [{ resource: resourceOf(request), field: path.join('.'), code: 'invalid' }],
+  });
+}
+
 function describeKeyword(keyword: string, params: Record<string, unknown>, message?: string): string {
   switch (keyword) {
     case 'type':
@@ -101,9 +111,24 @@ export function handleError(error: FastifyError | ApiError, request: FastifyRequ
     request.log.error({ err: error }, 'unhandled error');
     apiError = new ApiError(500, 'Server Error');
   }
+  // A 422 always lists its errors; a rule's own message becomes GitHub's `custom` error when none were given.
+  const errors = apiError.options.errors ??
+    (apiError.status === 422 ? [{ resource: resourceOf(request), code: 'custom' as const, message: apiError.message }] : undefined);
   for (const [name, value] of Object.entries(apiError.options.headers ?? {})) reply.header(name, value);
   reply
     .code(apiError.status)
     .type('application/json; charset=utf-8')
-    .send(errorBody(apiError.status, apiError.message, apiError.options.documentationUrl ?? documentationUrlFor(request), apiError.options.errors));
+    .send(errorBody(apiError.status, apiError.message, apiError.options.documentationUrl ?? documentationUrlFor(request), errors));
+}
+
+/**
+ * Fastify's `frameworkErrors`: the router refused the path before any route matched (a segment over its length limit,
+ * broken percent-encoding). Such a path names nothing that exists, so the answer is GitHub's 404, in its shape.
+ */
+export function handleFrameworkError(_error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply
+    .code(404)
+    .header('X-GitHub-Request-Id', request.id)
+    .type('application/json; charset=utf-8')
+    .send(errorBody(404, 'Not Found', DOCS_ROOT));
 }

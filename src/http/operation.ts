@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { loadOrgAccess, loadOrgAccessCached, isOwner, type OrgAccess } from '../orgs/access.js';
-import { forbidden, notFound, requiresAuthentication } from './errors.js';
+import { forbidden, notFound, nulCharacter, requiresAuthentication } from './errors.js';
 import { describeOperation } from './openapi.js';
 import { mayWrite } from './read-cache.js';
 import { hasAnyScope } from './scopes.js';
@@ -80,6 +80,8 @@ export function registerOperation(app: FastifyInstance, op: Operation): void {
         if (op.enforceScopes && caller && !hasAnyScope(caller.effective, accepted)) {
           throw forbidden(`This API operation needs one of these scopes: ${accepted.join(', ')}.`);
         }
+        // No login, slug or id holds a NUL (PostgreSQL text cannot even be compared with one): such a path names nothing.
+        if (Object.values(request.params as Record<string, string>).some((value) => value.includes('\u0000'))) throw notFound();
         if (!hasOrg) return done();
         const login = (request.params as { org: string }).org;
         const access = op.readCache && !mayWrite(request.method)
@@ -99,8 +101,26 @@ export function registerOperation(app: FastifyInstance, op: Operation): void {
         done(error as Error);
       }
     },
+    // After schema validation, so who may call and the value types are answered first.
+    ...(bodySchema && {
+      preHandler: (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
+        const at = nulAt(request.body);
+        done(at ? nulCharacter(request, at) : undefined);
+      },
+    }),
     handler: op.handler,
   });
+}
+
+/** The field path (`['maintainers', '0']`) of the first string in `value` holding a NUL character, if any. */
+function nulAt(value: unknown, path: string[] = []): string[] | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (!value || typeof value !== 'object') return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const found = nulAt(item, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function withoutUndefined<T extends object>(o: T): Partial<T> {

@@ -9,6 +9,8 @@ export interface PageRequest {
 
 export const DEFAULT_PER_PAGE = 30;
 export const MAX_PER_PAGE = 100;
+/** A page further than this holds no rows; capping keeps OFFSET an integer both stores accept (page=1e20 is an empty page, not a 500). */
+const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
 
 function positiveInteger(raw: unknown, field: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -21,7 +23,7 @@ function positiveInteger(raw: unknown, field: string, fallback: number): number 
 export function readPage(query: Record<string, unknown>): PageRequest {
   const page = positiveInteger(query.page, 'page', 1) || 1;
   const perPage = Math.min(positiveInteger(query.per_page, 'per_page', DEFAULT_PER_PAGE) || DEFAULT_PER_PAGE, MAX_PER_PAGE);
-  return { page, perPage, offset: (page - 1) * perPage };
+  return { page, perPage, offset: Math.min((page - 1) * perPage, MAX_OFFSET) };
 }
 
 export function perPageOnly(query: Record<string, unknown>): number {

@@ -1,3 +1,5 @@
+import { idFromPath } from '../db/columns.js';
+import { notFound } from '../http/errors.js';
 import { orgOf, type Operation } from '../http/operation.js';
 import { readPage, setPageLinks } from '../http/pagination.js';
 import { presentTeams } from '../teams/service.js';
@@ -14,7 +16,12 @@ const ownersWith = (scopes: string[]) => ({ authenticated: true, acceptedScopes:
 const READ = ['admin:org', 'read:org', 'write:org'];
 const WRITE = ['admin:org', 'write:org'];
 
-const invitationId = (request: FastifyRequest) => (request.params as { invitation_id: number }).invitation_id;
+/** `{invitation_id}` as an id; a value that cannot be one ("abc", 1e20) names no invitation: 404. */
+function invitationId(request: FastifyRequest): number {
+  const id = idFromPath((request.params as { invitation_id: string }).invitation_id);
+  if (id === undefined) throw notFound();
+  return id;
+}
 
 /** One page of the org's invitations in a state, with `Link` headers. */
 async function respondWithInvitations(request: FastifyRequest, reply: FastifyReply, filter: InvitationFilter) {

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Account } from '../accounts/store.js';
 import { isoSeconds } from '../clock.js';
+import { isStoredId } from '../db/columns.js';
 import type { Database, InvitationTable } from '../db/schema.js';
 import { bumpCounter, readCounter } from '../memberships/store.js';
 
@@ -90,6 +91,7 @@ export async function updateInvitation(
 }
 
 export async function getInvitation(db: Kysely<Database>, orgId: number, id: number): Promise<InvitationRow | undefined> {
+  if (!isStoredId(id)) return undefined;
   return db.selectFrom('invitations').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
 }
 

@@ -1,3 +1,4 @@
+import { MAX_ID } from '../db/columns.js';
 import { setLastModified } from '../http/conditional.js';
 import { cachedAnswer } from '../http/response-cache.js';
 import { hasAnyScope } from '../http/scopes.js';
@@ -18,7 +19,9 @@ const list: Operation = {
   async handler(request, reply) {
     const query = request.query as { since?: number };
     const perPage = perPageOnly(request.query as Record<string, unknown>);
-    const rows = await listOrgsSince(request.server.ctx.db, query.since ?? 0, perPage + 1);
+    // `since` is an id: below 1 lists from the start, beyond the largest storable id lists nothing (never an overflow).
+    const since = Math.min(Math.max(query.since ?? 0, 0), MAX_ID);
+    const rows = await listOrgsSince(request.server.ctx.db, since, perPage + 1);
     const page = rows.slice(0, perPage);
     setSinceLink(request, reply, perPage, page.at(-1)?.id, rows.length > perPage);
     return page.map((org) => organizationSimple(request.server.urls, org));

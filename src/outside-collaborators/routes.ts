@@ -47,8 +47,8 @@ const convertMemberToOutsideCollaborator: Operation = {
   authenticated: true,
   acceptedScopes: ['admin:org', 'write:org'],
   enforceScopes: true,
-  // The body is optional (Octokit sends none): without a top-level `type`, an absent body validates, `async` is still checked.
-  body: { properties: { async: { type: 'boolean' } } },
+  // The body is optional (Octokit sends none: it is read as `{}`); a body that is not an object (`[]`, `"x"`) is a 422, as elsewhere.
+  body: { type: 'object', properties: { async: { type: 'boolean' } } },
   handler: ownersOnly('You must be an owner of this organization to convert members to outside collaborators.', async (request, reply) => {
     const access = orgOf(request);
     await collaborators.convertMemberToOutsideCollaborator(request.server.ctx, access.org, request.caller!, usernameOf(request));

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { isStoredId } from '../db/columns.js';
 import type { Database, TeamMemberTable, TeamTable } from '../db/schema.js';
 
 export type TeamRow = Selectable<TeamTable>;
@@ -10,6 +11,7 @@ export async function findTeamBySlug(db: Kysely<Database>, orgId: number, slug: 
 }
 
 export async function findTeamById(db: Kysely<Database>, orgId: number, id: number): Promise<TeamRow | undefined> {
+  if (!isStoredId(id)) return undefined;
   return db.selectFrom('teams').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
 }
 
@@ -25,6 +27,7 @@ export async function findTeamNamed(db: Kysely<Database>, orgId: number, name: s
 
 /** The org's teams among `ids`, in id order. */
 export async function teamsOfOrgByIds(db: Kysely<Database>, orgId: number, ids: number[], page?: { offset: number; limit: number }): Promise<TeamRow[]> {
+  ids = ids.filter(isStoredId);
   if (ids.length === 0) return [];
   let query = db.selectFrom('teams').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).orderBy('id');
   if (page) query = query.offset(page.offset).limit(page.limit);
@@ -32,6 +35,7 @@ export async function teamsOfOrgByIds(db: Kysely<Database>, orgId: number, ids: 
 }
 
 export async function countTeamsOfOrgByIds(db: Kysely<Database>, orgId: number, ids: number[]): Promise<number> {
+  ids = ids.filter(isStoredId);
   if (ids.length === 0) return 0;
   const row = await db
     .selectFrom('teams')
