@@ -4,23 +4,13 @@ import { recordAuditEvent } from '../audit/record.js';
 import type { Account } from '../accounts/store.js';
 import type { Caller } from '../http/auth.js';
 import { ApiError, invalidField, validationFailed } from '../http/errors.js';
-import { parseOrgSettings, type OrgSettings } from './settings.js';
+import { parseOrgSettings, PATCHABLE_SETTINGS, type OrgSettings } from './settings.js';
 
 type ProfileField = 'name' | 'company' | 'email' | 'twitter_username' | 'location' | 'description' | 'blog';
 const PROFILE_FIELDS: ProfileField[] = ['name', 'company', 'email', 'twitter_username', 'location', 'description', 'blog'];
-const SETTING_FIELDS = [
-  'billing_email', 'has_organization_projects', 'has_repository_projects', 'default_repository_permission',
-  'members_can_create_public_repositories', 'members_can_create_private_repositories', 'members_can_create_internal_repositories',
-  'members_can_create_pages', 'members_can_create_public_pages', 'members_can_create_private_pages',
-  'members_can_fork_private_repositories', 'web_commit_signoff_required', 'advanced_security_enabled_for_new_repositories',
-  'dependabot_alerts_enabled_for_new_repositories', 'dependabot_security_updates_enabled_for_new_repositories',
-  'dependency_graph_enabled_for_new_repositories', 'secret_scanning_enabled_for_new_repositories',
-  'secret_scanning_push_protection_enabled_for_new_repositories', 'secret_scanning_push_protection_custom_link_enabled',
-  'secret_scanning_push_protection_custom_link', 'deploy_keys_enabled_for_repositories',
-] as const satisfies readonly (keyof OrgSettings)[];
 
 export type OrgUpdate = Partial<Record<ProfileField, string>> &
-  Partial<Record<(typeof SETTING_FIELDS)[number], unknown>> & {
+  Partial<Record<(typeof PATCHABLE_SETTINGS)[number], unknown>> & {
     members_can_create_repositories?: boolean;
     members_allowed_repository_creation_type?: 'all' | 'private' | 'none';
   };
@@ -75,7 +65,7 @@ export async function updateOrg(ctx: AppContext, org: Account, caller: Caller, b
   validate(body);
   const settings = parseOrgSettings(org.settings);
   const changedSettings: Record<string, unknown> = {};
-  for (const field of SETTING_FIELDS) {
+  for (const field of PATCHABLE_SETTINGS) {
     if (body[field] !== undefined) {
       (settings as unknown as Record<string, unknown>)[field] = body[field] === '' && field === 'billing_email' ? null : body[field];
       changedSettings[field] = body[field];

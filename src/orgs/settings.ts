@@ -78,3 +78,15 @@ export function allowedRepositoryCreationType(s: OrgSettings): 'all' | 'private'
   if (s.members_can_create_public_repositories) return 'all';
   return s.members_can_create_private_repositories ? 'private' : 'none';
 }
+
+/** The settings `PATCH /orgs/{org}` sets directly, each under its own name. */
+export const PATCHABLE_SETTINGS = [
+  'billing_email', 'has_organization_projects', 'has_repository_projects', 'default_repository_permission',
+  'members_can_create_public_repositories', 'members_can_create_private_repositories', 'members_can_create_internal_repositories',
+  'members_can_create_pages', 'members_can_create_public_pages', 'members_can_create_private_pages',
+  'members_can_fork_private_repositories', 'web_commit_signoff_required', 'advanced_security_enabled_for_new_repositories',
+  'dependabot_alerts_enabled_for_new_repositories', 'dependabot_security_updates_enabled_for_new_repositories',
+  'dependency_graph_enabled_for_new_repositories', 'secret_scanning_enabled_for_new_repositories',
+  'secret_scanning_push_protection_enabled_for_new_repositories', 'secret_scanning_push_protection_custom_link_enabled',
+  'secret_scanning_push_protection_custom_link', 'deploy_keys_enabled_for_repositories',
+] as const satisfies readonly (keyof OrgSettings)[];
