@@ -13,6 +13,7 @@
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { performance } from 'node:perf_hooks';
+import { newAccountRow } from '../src/accounts/store.js';
 import { isoSeconds } from '../src/clock.js';
 import { openStore } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrate.js';
@@ -59,25 +60,8 @@ async function seed(databaseUrl: string): Promise<Seeded> {
     const now = isoSeconds(new Date());
     let rows = 0;
     await store.db.transaction().execute(async (trx) => {
-      const account = (login: string, type: 'User' | 'Organization') => ({
-        login,
-        login_lower: login.toLowerCase(),
-        type,
-        name: null,
-        email: null,
-        company: null,
-        blog: null,
-        location: null,
-        bio: null,
-        twitter_username: null,
-        description: null,
-        site_admin: 0 as const,
-        two_factor: 'disabled',
-        suspended: 0 as const,
-        settings: type === 'Organization' ? '{}' : null,
-        created_at: now,
-        updated_at: now,
-      });
+      const account = (login: string, type: 'User' | 'Organization') =>
+        newAccountRow({ login, type, settings: type === 'Organization' ? '{}' : null, now });
       const [owner, big, small] = await trx
         .insertInto('accounts')
         .values([account(OWNER, 'User'), account(BIG, 'Organization'), account(SMALL_ORG, 'Organization')])

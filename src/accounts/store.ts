@@ -33,30 +33,31 @@ export interface NewAccount {
   now: string;
 }
 
+/** The accounts row of a new user or organization. */
+export function newAccountRow(input: NewAccount) {
+  return {
+    login: input.login,
+    login_lower: input.login.toLowerCase(),
+    type: input.type,
+    name: input.name ?? null,
+    email: input.email ?? null,
+    company: null,
+    blog: null,
+    location: null,
+    bio: null,
+    twitter_username: null,
+    description: null,
+    site_admin: input.siteAdmin ? (1 as const) : (0 as const),
+    two_factor: 'disabled',
+    suspended: input.suspended ? (1 as const) : (0 as const),
+    settings: input.settings ?? null,
+    created_at: input.now,
+    updated_at: input.now,
+  };
+}
+
 export async function insertAccount(db: Kysely<Database>, input: NewAccount): Promise<Account> {
-  return db
-    .insertInto('accounts')
-    .values({
-      login: input.login,
-      login_lower: input.login.toLowerCase(),
-      type: input.type,
-      name: input.name ?? null,
-      email: input.email ?? null,
-      company: null,
-      blog: null,
-      location: null,
-      bio: null,
-      twitter_username: null,
-      description: null,
-      site_admin: input.siteAdmin ? 1 : 0,
-      two_factor: 'disabled',
-      suspended: input.suspended ? 1 : 0,
-      settings: input.settings ?? null,
-      created_at: input.now,
-      updated_at: input.now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return db.insertInto('accounts').values(newAccountRow(input)).returningAll().executeTakeFirstOrThrow();
 }
 
 /** GitHub's login rule: alphanumerics and single hyphens, not at either end, at most 39 characters. */

@@ -1,6 +1,5 @@
 import { notFound } from '../http/errors.js';
 import { orgOf, type Operation } from '../http/operation.js';
-import { readPage } from '../http/pagination.js';
 import { hasAnyScope } from '../http/scopes.js';
 import { readCounter } from '../memberships/store.js';
 import { respondWithUserPage } from '../members/user-page.js';
@@ -31,7 +30,6 @@ const listBlockedUsers = blockingOperation('orgs/list-blocked-users', async (req
   return respondWithUserPage(
     request,
     reply,
-    readPage(request.query as Record<string, unknown>),
     (rows) => listPage(db, orgId, rows),
     readCounter(db, orgId, BLOCKS_COUNTER),
   );

@@ -37,16 +37,19 @@ export function selfLink(request: FastifyRequest, replace: Record<string, string
   return `${request.server.urls.linkBase(request.apiPrefix)}${url.pathname}${url.search}`;
 }
 
-/** RFC 8288 `Link` for page-numbered lists: prev/next/last/first, omitting what does not apply, as GitHub does. */
-export function setPageLinks(request: FastifyRequest, reply: FastifyReply, page: PageRequest, total: number): void {
-  const last = Math.max(1, Math.ceil(total / page.perPage));
+/**
+ * RFC 8288 `Link` for page-numbered lists: prev/next/last/first, omitting what does not apply, as GitHub does.
+ * `extent` is the list's total, or — for a list whose length is unknown without counting — whether a next page
+ * exists, in which case `last` is left out.
+ */
+export function setPageLinks(request: FastifyRequest, reply: FastifyReply, page: PageRequest, extent: number | { hasNext: boolean }): void {
+  const last = typeof extent === 'number' ? Math.max(1, Math.ceil(extent / page.perPage)) : undefined;
+  const hasNext = last === undefined ? (extent as { hasNext: boolean }).hasNext : page.page < last;
   const links: string[] = [];
   const link = (p: number, rel: string) => links.push(`<${selfLink(request, { per_page: page.perPage, page: p })}>; rel="${rel}"`);
-  if (page.page > 1) link(Math.min(page.page - 1, last), 'prev');
-  if (page.page < last) {
-    link(page.page + 1, 'next');
-    link(last, 'last');
-  }
+  if (page.page > 1) link(last === undefined ? page.page - 1 : Math.min(page.page - 1, last), 'prev');
+  if (hasNext) link(page.page + 1, 'next');
+  if (hasNext && last !== undefined) link(last, 'last');
   if (page.page > 1) link(1, 'first');
   if (links.length) reply.header('Link', links.join(', '));
 }

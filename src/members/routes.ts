@@ -3,7 +3,6 @@ import { findAccount } from '../accounts/store.js';
 import type { Database } from '../db/schema.js';
 import { ApiError } from '../http/errors.js';
 import { orgOf, type Operation } from '../http/operation.js';
-import { readPage } from '../http/pagination.js';
 import { getMembership, readCounter } from '../memberships/store.js';
 import { usernameOf } from './common.js';
 import { isActiveMember, removeMember as removeMemberOf } from './service.js';
@@ -40,7 +39,6 @@ const listMembers: Operation = {
     return respondWithUserPage(
       request,
       reply,
-      readPage(request.query as Record<string, unknown>),
       (rows) => listMemberPage(db, orgId, query, rows),
       filter === 'all' ? memberTotal(db, orgId, role) : undefined,
     );

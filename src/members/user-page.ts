@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { components } from '../generated/openapi.js';
-import { selfLink, setPageLinks, type PageRequest } from '../http/pagination.js';
+import { readPage, setPageLinks } from '../http/pagination.js';
 import { simpleUser, type UserSummary } from '../users/present.js';
 
 type SimpleUser = components['schemas']['simple-user'];
@@ -39,27 +39,17 @@ export async function pageOfUsers(db: Kysely<Database>, ids: UserIdQuery, page: 
 export async function respondWithUserPage(
   request: FastifyRequest,
   reply: FastifyReply,
-  page: PageRequest,
   read: (rows: IdPage) => Promise<UserSummary[]>,
   total?: Promise<number>,
 ): Promise<SimpleUser[]> {
   const urls = request.server.urls;
+  const page = readPage(request.query as Record<string, unknown>);
   if (total) {
     const [rows, count] = await Promise.all([read({ offset: page.offset, limit: page.perPage }), total]);
     setPageLinks(request, reply, page, count);
     return rows.map((row) => simpleUser(urls, row));
   }
   const rows = await read({ offset: page.offset, limit: page.perPage + 1 });
-  setOpenEndedPageLinks(request, reply, page, rows.length > page.perPage);
+  setPageLinks(request, reply, page, { hasNext: rows.length > page.perPage });
   return rows.slice(0, page.perPage).map((row) => simpleUser(urls, row));
-}
-
-/** `Link` with prev/next/first but no `last`, for lists whose length is not known without counting. */
-function setOpenEndedPageLinks(request: FastifyRequest, reply: FastifyReply, page: PageRequest, more: boolean): void {
-  const links: string[] = [];
-  const link = (p: number, rel: string) => links.push(`<${selfLink(request, { per_page: page.perPage, page: p })}>; rel="${rel}"`);
-  if (page.page > 1) link(page.page - 1, 'prev');
-  if (more) link(page.page + 1, 'next');
-  if (page.page > 1) link(1, 'first');
-  if (links.length) reply.header('Link', links.join(', '));
 }

@@ -1,6 +1,5 @@
 import { forbidden } from '../http/errors.js';
 import { orgOf, type Operation } from '../http/operation.js';
-import { readPage } from '../http/pagination.js';
 import { readCounter } from '../memberships/store.js';
 import { usernameOf } from '../members/common.js';
 import type { TwoFactorFilter } from '../members/store.js';
@@ -31,7 +30,6 @@ const listOutsideCollaborators: Operation = {
     return respondWithUserPage(
       request,
       reply,
-      readPage(request.query as Record<string, unknown>),
       (rows) => listPage(db, orgId, filter, rows),
       filter === 'all' ? readCounter(db, orgId, OUTSIDE_COLLABORATORS_COUNTER) : undefined,
     );

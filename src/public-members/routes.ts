@@ -1,7 +1,6 @@
 import { findAccount } from '../accounts/store.js';
 import { ApiError } from '../http/errors.js';
 import { orgOf, type Operation } from '../http/operation.js';
-import { readPage } from '../http/pagination.js';
 import { getMembership, readCounter } from '../memberships/store.js';
 import { usernameOf } from '../members/common.js';
 import { isActiveMember } from '../members/service.js';
@@ -19,7 +18,6 @@ const listPublicMembers: Operation = {
     return respondWithUserPage(
       request,
       reply,
-      readPage(request.query as Record<string, unknown>),
       (rows) => listMembers(db, orgId, { role: 'all', twoFactor: 'all', publicOnly: true }, rows),
       readCounter(db, orgId, 'public_members'),
     );
