@@ -4,7 +4,9 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { conditionalGet } from './http/conditional.js';
+import { connectionTimeouts, limitConnections } from './http/connections.js';
 import { ApiError, handleError, handleFrameworkError, notFound } from './http/errors.js';
+import { readBodiesAsJson } from './http/json-body.js';
 import { registerOperation, type Operation } from './http/operation.js';
 import { mayWrite } from './http/read-cache.js';
 import { requestId } from './http/request-id.js';
@@ -44,15 +46,6 @@ function validatorCompilers() {
     (httpPart === 'body' ? body : text).compile(schema) as (data: unknown) => boolean;
 }
 
-function parseJsonBody(_request: unknown, body: string, done: (err: Error | null, value?: unknown) => void) {
-  if (body.trim() === '') return done(null, undefined);
-  try {
-    done(null, JSON.parse(body));
-  } catch {
-    done(new ApiError(400, 'Problems parsing JSON'));
-  }
-}
-
 export function createApp(ctx: AppContext, config: Config): FastifyInstance {
   const app = Fastify({
     logger: config.logger,
@@ -60,6 +53,7 @@ export function createApp(ctx: AppContext, config: Config): FastifyInstance {
     trustProxy: false,
     routerOptions: { caseSensitive: true, ignoreTrailingSlash: true },
     genReqId: requestId,
+    ...connectionTimeouts(config),
     frameworkErrors: handleFrameworkError,
     // GHES serves the API under /api/v3; both that prefix and the bare paths reach the same routes.
     rewriteUrl: (raw) => {
@@ -83,9 +77,7 @@ export function createApp(ctx: AppContext, config: Config): FastifyInstance {
   app.decorateRequest('rateSubject', '');
   app.decorateRequest('notModified', false);
   app.setValidatorCompiler(validatorCompilers());
-  // GitHub reads every request body as JSON, whatever Content-Type says (curl -d sends form encoding).
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, parseJsonBody);
+  readBodiesAsJson(app);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(() => {
     throw notFound();
@@ -115,8 +107,11 @@ export function createApp(ctx: AppContext, config: Config): FastifyInstance {
     reply.header('X-GitHub-Api-Version-Selected', request.apiVersion);
   });
   app.addHook('onSend', (request, reply, payload, done) => {
-    // The write is done (committed or failed): what was read while it ran may be stale.
-    if (mayWrite(request.method)) ctx.readCache.invalidate();
+    // The write is done (committed or failed): what was read while it ran may be stale, and what it recorded is to be sent.
+    if (mayWrite(request.method)) {
+      ctx.readCache.invalidate();
+      ctx.deliveries.wake();
+    }
     const sent = conditionalGet(request, reply, payload);
     if (request.notModified && (request.raw as RawRequest).uncounted !== true) {
       ctx.rateLimiter.refund(request.rateSubject);
@@ -127,6 +122,7 @@ export function createApp(ctx: AppContext, config: Config): FastifyInstance {
     done(null, sent);
   });
 
+  limitConnections(app, config);
   for (const op of operations) registerOperation(app, op);
   return app;
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { isoSeconds } from './clock.js';
 import type { AppContext } from './context.js';
 import { findAccount, insertAccount } from './accounts/store.js';
@@ -6,6 +7,9 @@ import { findTokenOwner, generateToken, insertToken } from './tokens/store.js';
 
 /** Every scope a classic token can hold, for the bootstrapped admin. */
 const ADMIN_SCOPES = [...KNOWN_SCOPES].sort();
+
+/** PostgreSQL advisory lock key of the bootstrap (any fixed number no other lock uses). */
+const BOOTSTRAP_LOCK_ID = 0x6f726768;
 
 export interface BootstrapResult {
   login: string;
@@ -22,6 +26,9 @@ export async function bootstrapAdmin(ctx: AppContext): Promise<BootstrapResult> 
   const { adminLogin, adminToken } = ctx.config;
   const now = isoSeconds(ctx.clock.now());
   return ctx.db.transaction().execute(async (trx) => {
+    // Processes started together on an empty database create one admin: they take turns here (SQLite's write
+    // transactions already do), and the later ones find the accounts the first created.
+    if (ctx.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${BOOTSTRAP_LOCK_ID})`.execute(trx);
     const anyAccount = await trx.selectFrom('accounts').select('id').limit(1).executeTakeFirst();
     if (!anyAccount) {
       const admin = await insertAccount(trx, { login: adminLogin, type: 'User', siteAdmin: true, now });

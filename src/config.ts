@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
+import { defaultDeliverySettings, type DeliverySettings } from './hooks/engine.js';
 
 export interface Config {
   /** `sqlite:PATH`, `sqlite::memory:` or `postgres://…`. */
@@ -18,6 +19,16 @@ export interface Config {
   authCacheMs: number;
   /** How often batched rate-limit counts are written to the database. */
   rateLimitFlushMs: number;
+  /** Time a connection has to send complete request headers, counted from its start (at most `requestTimeoutMs`). */
+  headersTimeoutMs: number;
+  /** Time a connection has to send a whole request, headers and body. */
+  requestTimeoutMs: number;
+  /** Idle time allowed between requests on a kept-alive connection. */
+  keepAliveTimeoutMs: number;
+  /** Simultaneous connections; beyond it new connections are closed at once. */
+  maxConnections: number;
+  /** Webhook deliveries (src/hooks/engine.ts). */
+  webhooks: DeliverySettings;
   clock: Clock;
   logger: boolean | { level: string };
 }
@@ -29,21 +40,38 @@ export const defaultConfig: Config = {
   bodyLimit: 1024 * 1024,
   authCacheMs: 1000,
   rateLimitFlushMs: 200,
+  // Ample for a slow link to carry this API's few-kilobyte headers and bodies; a stalled client is dropped soon after.
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  // Node's own default: long enough for a client's next request in a burst, short enough not to hoard sockets.
+  keepAliveTimeoutMs: 5_000,
+  // Node raises its file-descriptor limit to the hard limit, rarely below 4096: this leaves room for database files and pools.
+  maxConnections: 4_000,
+  webhooks: defaultDeliverySettings,
   clock: systemClock,
   logger: false,
 };
 
-export type ConfigInput = Partial<Omit<Config, 'rateLimit'>> & { rateLimit?: Partial<Config['rateLimit']> };
+export type ConfigInput = Partial<Omit<Config, 'rateLimit' | 'webhooks'>> & {
+  rateLimit?: Partial<Config['rateLimit']>;
+  webhooks?: Partial<DeliverySettings>;
+};
 
 const defined = <T extends object>(o: T | undefined): Partial<T> =>
   Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 export function resolveConfig(input: ConfigInput = {}): Config {
-  return {
+  const config = {
     ...defaultConfig,
     ...defined(input),
     rateLimit: { ...defaultConfig.rateLimit, ...defined(input.rateLimit) },
+    webhooks: { ...defaultConfig.webhooks, ...defined(input.webhooks) },
   } as Config;
+  // Zero or NaN would switch a bound off, or let Fastify silently substitute its own default.
+  for (const name of ['headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'maxConnections'] as const) {
+    if (!Number.isInteger(config[name]) || config[name] < 1) throw new Error(`${name} must be a positive integer, got ${config[name]}`);
+  }
+  return config;
 }
 
 /** Reads the documented environment variables (README lists them). */
@@ -60,6 +88,18 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput
       anonymous: int('ORGHUB_RATE_LIMIT_ANONYMOUS'),
     },
     bodyLimit: int('ORGHUB_BODY_LIMIT'),
+    headersTimeoutMs: int('ORGHUB_HEADERS_TIMEOUT_MS'),
+    requestTimeoutMs: int('ORGHUB_REQUEST_TIMEOUT_MS'),
+    keepAliveTimeoutMs: int('ORGHUB_KEEP_ALIVE_TIMEOUT_MS'),
+    maxConnections: int('ORGHUB_MAX_CONNECTIONS'),
+    webhooks: {
+      concurrency: int('ORGHUB_WEBHOOK_CONCURRENCY'),
+      timeoutMs: int('ORGHUB_WEBHOOK_TIMEOUT_MS'),
+      retentionMs: int('ORGHUB_WEBHOOK_RETENTION_HOURS') === undefined ? undefined : int('ORGHUB_WEBHOOK_RETENTION_HOURS')! * 3_600_000,
+      responseBodyLimit: int('ORGHUB_WEBHOOK_RESPONSE_LIMIT'),
+      // A comma-separated list of CIDR ranges; empty: deny nothing.
+      deniedRanges: env.ORGHUB_WEBHOOK_DENIED_RANGES === undefined ? undefined : env.ORGHUB_WEBHOOK_DENIED_RANGES.split(',').map((r) => r.trim()).filter(Boolean),
+    },
     logger: env.ORGHUB_LOG_LEVEL ? { level: env.ORGHUB_LOG_LEVEL } : undefined,
   };
 }

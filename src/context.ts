@@ -3,6 +3,7 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { DialectName } from './db/connect.js';
 import type { Database } from './db/schema.js';
+import type { DeliveryEngine } from './hooks/engine.js';
 import type { Authenticator } from './http/auth.js';
 import type { ReadCache } from './http/read-cache.js';
 import type { Urls } from './http/urls.js';
@@ -19,4 +20,6 @@ export interface AppContext {
   /** Short-lived per-process cache of authorization reads for hot GET routes (see ReadCache). */
   readCache: ReadCache;
   rateLimiter: RateLimiter;
+  /** Sends the webhook deliveries changes record. */
+  deliveries: DeliveryEngine;
 }

@@ -8,6 +8,8 @@ import { migrateToLatest } from './db/migrate.js';
 import { Authenticator } from './http/auth.js';
 import { ReadCache } from './http/read-cache.js';
 import { Urls } from './http/urls.js';
+import { bindEventContext } from './events/record.js';
+import { DeliveryEngine } from './hooks/engine.js';
 import { RateLimiter } from './ratelimit/limiter.js';
 
 export interface OrghubServer {
@@ -39,9 +41,12 @@ export async function buildServer(input: ConfigInput = {}): Promise<OrghubServer
     auth: new Authenticator(store.db, config.authCacheMs),
     readCache: new ReadCache(config.authCacheMs),
     rateLimiter: new RateLimiter(store.db, config.clock, config.rateLimit.windowSeconds, config.rateLimitFlushMs),
+    deliveries: new DeliveryEngine(store.db, store.dialect, config.clock, config.webhooks),
   };
+  bindEventContext(store.db, { urls });
   const admin = await bootstrapAdmin(ctx);
   const app = createApp(ctx, config);
+  ctx.deliveries.start();
   let closed = false;
   return {
     app,
@@ -52,6 +57,7 @@ export async function buildServer(input: ConfigInput = {}): Promise<OrghubServer
       if (closed) return;
       closed = true;
       await app.close();
+      await ctx.deliveries.stop();
       await ctx.rateLimiter.close();
       await store.close();
     },

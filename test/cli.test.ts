@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
+import { spawnCli, startOrghubProcess, stopAllProcesses } from './support/processes.js';
 
 // `npm start` is a thin shell over the library: these tests run the CLI as a user would, in a child process.
-const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-const TSX = import.meta.resolve('tsx');
 const dirs: string[] = [];
-after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+after(async () => {
+  await stopAllProcesses();
+  dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+});
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'orghub-cli-'));
@@ -18,55 +18,8 @@ function tempDir(): string {
   return dir;
 }
 
-/** The environment without any orghub setting of the test run itself (the suite may run on PostgreSQL). */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('ORGHUB_') && name !== 'PORT' && name !== 'HOST'));
-  return { ...env, ...extra };
-}
-
-interface Cli {
-  child: ChildProcess;
-  url: string;
-  output(): string;
-  /** Resolves with the first match of `pattern` in stdout. */
-  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
-  /** SIGTERM, then the exit code. */
-  stop(): Promise<number | null>;
-}
-
-async function startCli(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<Cli> {
-  const child = spawn(process.execPath, ['--import', TSX, CLI, ...args], { env: cleanEnv(options.env), cwd: options.cwd ?? tempDir(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  const waiters: (() => void)[] = [];
-  child.stdout!.on('data', (chunk) => {
-    stdout += chunk;
-    waiters.forEach((w) => w());
-  });
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const waitFor = (pattern: RegExp) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const check = () => {
-        const match = stdout.match(pattern);
-        if (match) resolve(match);
-      };
-      waiters.push(check);
-      check();
-      void exited.then((code) => reject(new Error(`orghub exited (${code}) before printing ${pattern}:\n${stdout}\n${stderr}`)));
-    });
-  const [, url] = await waitFor(/orghub listening on (http:\/\/\S+)/);
-  return {
-    child,
-    url,
-    output: () => stdout,
-    waitFor,
-    async stop() {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
+const startCli = (args: string[], options: { env?: Record<string, string>; cwd?: string } = {}) =>
+  startOrghubProcess(args, { env: options.env, cwd: options.cwd ?? tempDir() });
 
 async function getUser(url: string, token: string) {
   const response = await fetch(`${url}/user`, { headers: { authorization: `Bearer ${token}` } });
@@ -141,7 +94,7 @@ describe('orghub CLI', { timeout: 60_000 }, () => {
   });
 
   it('--help lists every flag and exits 0', async () => {
-    const child = spawn(process.execPath, ['--import', TSX, CLI, '--help'], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnCli(['--help'], { cwd: tempDir() });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     const code = await new Promise((resolve) => child.once('exit', resolve));
@@ -153,7 +106,7 @@ describe('orghub CLI', { timeout: 60_000 }, () => {
   });
 
   it('exits non-zero with a message for a bad flag value', async () => {
-    const child = spawn(process.execPath, ['--import', TSX, CLI, '--port', 'eighty'], { env: cleanEnv(), cwd: tempDir(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnCli(['--port', 'eighty'], { cwd: tempDir() });
     let err = '';
     child.stderr.on('data', (chunk) => (err += chunk));
     const code = await new Promise((resolve) => child.once('exit', resolve));

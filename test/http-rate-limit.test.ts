@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { openapiDocument } from '../src/http/openapi.js';
 import { rateHeaders } from './support/foundation.js';
 import { startTestServer, type TestServer, type TestUser } from './support/server.js';
 
@@ -116,6 +117,13 @@ describe('GET /rate_limit (rate-limit/get)', () => {
       assert.deepEqual(response.data.resources.core, response.data.rate);
       assert.equal(rateHeaders(response.headers).used, 1);
     }
+  });
+
+  it('lists every resource the description names, the unused ones with their whole allowance', async () => {
+    const { body } = await t.request('GET', '/rate_limit', { token: alice.token });
+    const described = Object.keys(openapiDocument.components.schemas['rate-limit-overview'].properties.resources.properties);
+    for (const name of described) assert.ok(body.resources[name], `resources.${name} missing`);
+    assert.deepEqual([body.resources.search.limit, body.resources.search.used, body.resources.search.remaining], [30, 0, 30]);
   });
 
   it('still answers once the limit is used up', async () => {

@@ -1,4 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { DialectName } from '../db/connect.js';
 import { isStoredId } from '../db/columns.js';
 import type { AccountTable, Database } from '../db/schema.js';
 
@@ -63,4 +64,15 @@ export async function insertAccount(db: Kysely<Database>, input: NewAccount): Pr
 /** GitHub's login rule: alphanumerics and single hyphens, not at either end, at most 39 characters. */
 export function isValidLogin(login: string): boolean {
   return /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/.test(login);
+}
+
+/**
+ * Serializes the changes of one account (an org's memberships, teams and settings; a user's state) across processes:
+ * a PostgreSQL row lock held to the end of the transaction, so each change reads what the previous one wrote and rules
+ * such as "never zero owners" hold. SQLite's write transactions take the database's write lock at their start already.
+ */
+export async function lockAccount(trx: Transaction<Database>, dialect: DialectName, accountId: number): Promise<void> {
+  if (dialect === 'postgres') {
+    await trx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().execute();
+  }
 }

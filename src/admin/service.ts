@@ -1,7 +1,7 @@
 import { isoSeconds } from '../clock.js';
 import type { AppContext } from '../context.js';
-import { recordAuditEvent } from '../audit/record.js';
-import { findAccount, insertAccount, isValidLogin, type Account } from '../accounts/store.js';
+import { recordEvent } from '../events/record.js';
+import { findAccount, findAccountById, insertAccount, isValidLogin, lockAccount, type Account } from '../accounts/store.js';
 import type { Caller } from '../http/auth.js';
 import { invalidField, notFound } from '../http/errors.js';
 import { KNOWN_SCOPES } from '../http/scopes.js';
@@ -11,9 +11,9 @@ import { putMembership } from '../memberships/store.js';
 
 const actorOf = (caller: Caller | null) => (caller ? { id: caller.userId, login: caller.login } : null);
 
-async function requireFreeLogin(ctx: AppContext, resource: string, login: string): Promise<void> {
+// A login already taken is refused by the accounts table's unique key, answered in src/http/store-refusals.ts.
+function requireValidLogin(resource: string, login: string): void {
   if (!isValidLogin(login)) throw invalidField(resource, 'login', 'invalid', 'login is invalid');
-  if (await findAccount(ctx.db, login)) throw invalidField(resource, 'login', 'already_exists', 'login has already been taken');
 }
 
 /** `POST /admin/users`. */
@@ -22,7 +22,7 @@ export async function createUser(
   caller: Caller | null,
   input: { login: string; email?: string; suspended?: boolean; siteAdmin?: boolean },
 ): Promise<Account> {
-  await requireFreeLogin(ctx, 'User', input.login);
+  requireValidLogin('User', input.login);
   const now = isoSeconds(ctx.clock.now());
   return ctx.db.transaction().execute(async (trx) => {
     const user = await insertAccount(trx, {
@@ -33,7 +33,7 @@ export async function createUser(
       siteAdmin: input.siteAdmin,
       now,
     });
-    await recordAuditEvent(trx, { action: 'user.create', actor: actorOf(caller) ?? user, user, createdAt: now });
+    await recordEvent(trx, { action: 'user.create', actor: actorOf(caller) ?? user, user, createdAt: now });
     return user;
   });
 }
@@ -44,7 +44,7 @@ export async function createOrganization(
   caller: Caller,
   input: { login: string; admin: string; profile_name?: string },
 ): Promise<Account> {
-  await requireFreeLogin(ctx, 'Organization', input.login);
+  requireValidLogin('Organization', input.login);
   const admin = await findAccount(ctx.db, input.admin, 'User');
   if (!admin) throw invalidField('Organization', 'admin', 'invalid', `admin ${input.admin} is not a user`);
   const now = isoSeconds(ctx.clock.now());
@@ -58,8 +58,8 @@ export async function createOrganization(
     });
     await putMembership(trx, { orgId: org.id, userId: admin.id, role: 'admin', state: 'active', now });
     const actor = actorOf(caller);
-    await recordAuditEvent(trx, { action: 'org.create', actor, org, createdAt: now });
-    await recordAuditEvent(trx, { action: 'org.add_member', actor, org, user: admin, data: { permission: 'admin' }, createdAt: now });
+    await recordEvent(trx, { action: 'org.create', actor, org, createdAt: now });
+    await recordEvent(trx, { action: 'org.add_member', actor, org, user: admin, data: { permission: 'admin' }, createdAt: now });
     return org;
   });
 }
@@ -74,7 +74,7 @@ export async function createImpersonationToken(ctx: AppContext, caller: Caller |
   const now = isoSeconds(ctx.clock.now());
   const row = await ctx.db.transaction().execute(async (trx) => {
     const inserted = await insertToken(trx, user.id, token, scopes, now);
-    await recordAuditEvent(trx, { action: 'oauth_access.create', actor: actorOf(caller), user, data: { scopes }, createdAt: now });
+    await recordEvent(trx, { action: 'oauth_access.create', actor: actorOf(caller), user, data: { scopes }, createdAt: now });
     return inserted;
   });
   return { user, token, scopes, id: row.id, createdAt: row.created_at };
@@ -87,7 +87,7 @@ export async function deleteImpersonationTokens(ctx: AppContext, caller: Caller,
   const now = isoSeconds(ctx.clock.now());
   await ctx.db.transaction().execute(async (trx) => {
     await deleteTokensOf(trx, user.id);
-    await recordAuditEvent(trx, { action: 'oauth_access.destroy', actor: actorOf(caller), user, createdAt: now });
+    await recordEvent(trx, { action: 'oauth_access.destroy', actor: actorOf(caller), user, createdAt: now });
   });
   ctx.auth.forgetUser(user.id);
 }
@@ -104,34 +104,37 @@ export async function updateUserState(
   username: string,
   input: { two_factor?: TwoFactorState; suspended?: boolean },
 ): Promise<Account> {
-  const user = await findAccount(ctx.db, username, 'User');
-  if (!user) throw notFound();
-  if (input.suspended === true && user.id === caller.userId) throw invalidField('User', 'suspended', 'invalid', 'You cannot suspend yourself.');
-  const twoFactor = input.two_factor !== undefined && input.two_factor !== user.two_factor ? input.two_factor : undefined;
-  const suspended = input.suspended !== undefined && (input.suspended ? 1 : 0) !== user.suspended ? input.suspended : undefined;
-  if (twoFactor === undefined && suspended === undefined) return user;
+  const found = await findAccount(ctx.db, username, 'User');
+  if (!found) throw notFound();
+  if (input.suspended === true && found.id === caller.userId) throw invalidField('User', 'suspended', 'invalid', 'You cannot suspend yourself.');
   const now = isoSeconds(ctx.clock.now());
-  const updated = await ctx.db.transaction().execute(async (trx) => {
+  const { user, suspended } = await ctx.db.transaction().execute(async (trx) => {
+    // Read under the row lock, so parallel requests record each change once.
+    await lockAccount(trx, ctx.dialect, found.id);
+    const current = (await findAccountById(trx, found.id, 'User')) ?? found;
+    const twoFactor = input.two_factor !== undefined && input.two_factor !== current.two_factor ? input.two_factor : undefined;
+    const suspend = input.suspended !== undefined && (input.suspended ? 1 : 0) !== current.suspended ? input.suspended : undefined;
+    if (twoFactor === undefined && suspend === undefined) return { user: current, suspended: undefined };
     const row = await trx
       .updateTable('accounts')
       .set({
         ...(twoFactor !== undefined ? { two_factor: twoFactor } : {}),
-        ...(suspended !== undefined ? { suspended: suspended ? 1 : 0 } : {}),
+        ...(suspend !== undefined ? { suspended: suspend ? 1 : 0 } : {}),
         updated_at: now,
       })
-      .where('id', '=', user.id)
+      .where('id', '=', current.id)
       .returningAll()
       .executeTakeFirstOrThrow();
     const actor = actorOf(caller);
     if (twoFactor !== undefined) {
       const action = twoFactor === 'disabled' ? 'two_factor_authentication.disabled' : 'two_factor_authentication.enabled';
-      await recordAuditEvent(trx, { action, actor, user, data: { two_factor: twoFactor }, createdAt: now });
+      await recordEvent(trx, { action, actor, user: current, data: { two_factor: twoFactor }, createdAt: now });
     }
-    if (suspended !== undefined) {
-      await recordAuditEvent(trx, { action: suspended ? 'user.suspend' : 'user.unsuspend', actor, user, createdAt: now });
+    if (suspend !== undefined) {
+      await recordEvent(trx, { action: suspend ? 'user.suspend' : 'user.unsuspend', actor, user: current, createdAt: now });
     }
-    return row;
+    return { user: row, suspended: suspend };
   });
   if (suspended !== undefined) ctx.auth.forgetUser(user.id);
-  return updated;
+  return user;
 }

@@ -1,11 +1,11 @@
-import { findAccount, type Account } from '../accounts/store.js';
-import { recordAuditEvent } from '../audit/record.js';
+import { findAccount, lockAccount, type Account } from '../accounts/store.js';
+import { recordEvent } from '../events/record.js';
 import { isoSeconds } from '../clock.js';
 import type { AppContext } from '../context.js';
 import type { Caller } from '../http/auth.js';
 import { ApiError, notFound } from '../http/errors.js';
 import { cancelPendingInvitationsOf } from '../invitations/service.js';
-import { getMembership, lockOrg } from '../memberships/store.js';
+import { getMembership } from '../memberships/store.js';
 import { actorOf } from '../members/common.js';
 import { removeOutsideCollaborator } from '../outside-collaborators/store.js';
 import { deleteBlock, insertBlock, isBlocked } from './store.js';
@@ -26,17 +26,17 @@ export async function blockUser(ctx: AppContext, org: Account, caller: Caller, u
   if (user.type !== 'User') throw new ApiError(422, 'Blocking an organization is not allowed.');
   if (user.id === caller.userId) throw new ApiError(422, "You can't block yourself.");
   await ctx.db.transaction().execute(async (trx) => {
-    await lockOrg(trx, ctx.dialect, org.id);
+    await lockAccount(trx, ctx.dialect, org.id);
     if ((await getMembership(trx, org.id, user.id))?.state === 'active') {
       throw new ApiError(422, 'Blocking a member of the organization is not allowed.');
     }
     const now = isoSeconds(ctx.clock.now());
     if (!(await insertBlock(trx, org.id, user.id, now))) return;
     const actor = actorOf(caller);
-    await recordAuditEvent(trx, { action: 'org.block_user', actor, org, user, createdAt: now });
+    await recordEvent(trx, { action: 'org.block_user', actor, org, user, createdAt: now });
     await cancelPendingInvitationsOf(ctx, trx, { org, user, actor: caller });
     if (await removeOutsideCollaborator(trx, org.id, user.id)) {
-      await recordAuditEvent(trx, { action: 'org.remove_outside_collaborator', actor, org, user, createdAt: now });
+      await recordEvent(trx, { action: 'org.remove_outside_collaborator', actor, org, user, createdAt: now });
     }
   });
 }
@@ -45,9 +45,9 @@ export async function blockUser(ctx: AppContext, org: Account, caller: Caller, u
 export async function unblockUser(ctx: AppContext, org: Account, caller: Caller, username: string): Promise<void> {
   const user = await accountOr404(ctx, username);
   await ctx.db.transaction().execute(async (trx) => {
-    await lockOrg(trx, ctx.dialect, org.id);
+    await lockAccount(trx, ctx.dialect, org.id);
     if (await deleteBlock(trx, org.id, user.id)) {
-      await recordAuditEvent(trx, { action: 'org.unblock_user', actor: actorOf(caller), org, user, createdAt: isoSeconds(ctx.clock.now()) });
+      await recordEvent(trx, { action: 'org.unblock_user', actor: actorOf(caller), org, user, createdAt: isoSeconds(ctx.clock.now()) });
     }
   });
 }

@@ -1,11 +1,12 @@
-import { findAccountById, type Account } from '../accounts/store.js';
-import { recordAuditEvent } from '../audit/record.js';
+import { findAccountById, lockAccount, type Account } from '../accounts/store.js';
+import { recordEvent } from '../events/record.js';
 import { isoSeconds } from '../clock.js';
 import type { AppContext } from '../context.js';
 import { idFromPath } from '../db/columns.js';
 import type { Caller } from '../http/auth.js';
 import { ApiError, notFound } from '../http/errors.js';
-import { getMembership, lockOrg } from '../memberships/store.js';
+import { customRoleNameTaken } from '../http/store-refusals.js';
+import { getMembership } from '../memberships/store.js';
 import { findCustomRoleNamed, insertCustomRole, listCustomRoles, type CustomRoleRow } from './store.js';
 
 /** The fine-grained repository permissions a custom role may add to its base role (GitHub's list for organizations). */
@@ -46,10 +47,10 @@ export async function createCustomRole(ctx: AppContext, org: Account, caller: Ca
   if (invalid.length) throw invalidPermissions(invalid);
   const now = isoSeconds(ctx.clock.now());
   return ctx.db.transaction().execute(async (trx) => {
-    await lockOrg(trx, ctx.dialect, org.id);
-    if (await findCustomRoleNamed(trx, org.id, name)) throw new ApiError(422, 'Name has already been taken');
+    await lockAccount(trx, ctx.dialect, org.id);
+    if (await findCustomRoleNamed(trx, org.id, name)) throw customRoleNameTaken();
     const row = await insertCustomRole(trx, { orgId: org.id, name, description: body.description ?? null, baseRole: body.base_role, permissions, now });
-    await recordAuditEvent(trx, {
+    await recordEvent(trx, {
       action: 'role.create',
       actor: { id: caller.userId, login: caller.login },
       org,

@@ -138,6 +138,53 @@ export interface OrgCounterTable {
   value: number;
 }
 
+/** An organization's webhook; GitHub has one kind (`name` is always `web`). */
+export interface HookTable {
+  id: Generated<number>;
+  org_id: number;
+  active: Flag;
+  /** JSON array of event names; `*` is every event. */
+  events: string;
+  url: string;
+  content_type: 'json' | 'form';
+  insecure_ssl: '0' | '1';
+  /** The HMAC key, needed in the clear to sign deliveries; never shown by the API. */
+  secret: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface HookDeliveryTable {
+  id: Generated<number>;
+  hook_id: number;
+  /** Shared by every delivery of one event (and by its redeliveries). */
+  guid: string;
+  event: string;
+  action: string | null;
+  redelivery: Flag;
+  /** The target as it was when the delivery was made. */
+  url: string;
+  content_type: 'json' | 'form';
+  insecure_ssl: '0' | '1';
+  secret: string | null;
+  /** The organization's id (`X-GitHub-Hook-Installation-Target-ID`). */
+  target_id: number;
+  payload: string;
+  /** `pending`: not yet attempted; `sending`: claimed by a process until `claimed_until` (epoch ms); `done`: attempted. */
+  state: 'pending' | 'sending' | 'done';
+  claimed_until: number | null;
+  created_at: string;
+  delivered_at: string | null;
+  /** Seconds. */
+  duration: number | null;
+  status: string | null;
+  status_code: number | null;
+  /** JSON objects. */
+  request_headers: string | null;
+  response_headers: string | null;
+  response_body: string | null;
+}
+
 export interface Database {
   accounts: AccountTable;
   tokens: TokenTable;
@@ -151,6 +198,8 @@ export interface Database {
   outside_collaborators: OrgUserTable;
   custom_roles: CustomRoleTable;
   org_counters: OrgCounterTable;
+  hooks: HookTable;
+  hook_deliveries: HookDeliveryTable;
 }
 
 export type DB = Kysely<Database>;

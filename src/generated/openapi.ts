@@ -1145,6 +1145,770 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orgs/{org}/teams/{team_slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a team by name
+         * @description Gets a team using the team's `slug`. To create the `slug`, GitHub replaces special characters in the `name` string, changes all words to lowercase, and replaces spaces with a `-` separator. For example, `"My TEam Näme"` would become `my-team-name`.
+         *
+         *     > [!NOTE]
+         *     > You can also specify a team by `org_id` and `team_id` using the route `GET /organizations/{org_id}/team/{team_id}`.
+         */
+        get: operations["teams/get-by-name"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a team
+         * @description To delete a team, the authenticated user must be an organization owner or team maintainer.
+         *
+         *     If you are an organization owner, deleting a parent team will delete all of its child teams as well.
+         *
+         *     > [!NOTE]
+         *     > You can also specify a team by `org_id` and `team_id` using the route `DELETE /organizations/{org_id}/team/{team_id}`.
+         */
+        delete: operations["teams/delete-in-org"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a team
+         * @description To edit a team, the authenticated user must either be an organization owner or a team maintainer.
+         *
+         *     > [!NOTE]
+         *     > You can also specify a team by `org_id` and `team_id` using the route `PATCH /organizations/{org_id}/team/{team_id}`.
+         */
+        patch: operations["teams/update-in-org"];
+        trace?: never;
+    };
+    "/orgs/{org}/teams/{team_slug}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List team members
+         * @description Team members will include the members of child teams.
+         *
+         *     Each member includes their `role` on the team (`member` or `maintainer`) and an `inherited` flag indicating whether the membership is inherited from a child team (`true`) or is a direct membership (`false`). These fields let you read a member's role and direct/inherited status without additional requests.
+         *
+         *     To list members in a team, the team must be visible to the authenticated user.
+         */
+        get: operations["teams/list-members-in-org"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orgs/{org}/teams/{team_slug}/memberships/{username}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get team membership for a user
+         * @description Team members will include the members of child teams.
+         *
+         *     To get a user's membership with a team, the team must be visible to the authenticated user.
+         *
+         *     > [!NOTE]
+         *     > You can also specify a team by `org_id` and `team_id` using the route `GET /organizations/{org_id}/team/{team_id}/memberships/{username}`.
+         *
+         *     > [!NOTE]
+         *     > The response contains the `state` of the membership and the member's `role`.
+         *
+         *     The `role` for organization owners is set to `maintainer`. For more information about `maintainer` roles, see [Create a team](https://docs.github.com/rest/teams/teams#create-a-team).
+         */
+        get: operations["teams/get-membership-for-user-in-org"];
+        /**
+         * Add or update team membership for a user
+         * @description Adds an organization member to a team. An authenticated organization owner or team maintainer can add organization members to a team.
+         *
+         *     Team synchronization is available for organizations using GitHub Enterprise Cloud. For more information, see [GitHub's products](https://docs.github.com/github/getting-started-with-github/githubs-products) in the GitHub Help documentation.
+         *
+         *     > [!NOTE]
+         *     > When you have team synchronization set up for a team with your organization's identity provider (IdP), you will see an error if you attempt to use the API for making changes to the team's membership. If you have access to manage group membership in your IdP, you can manage GitHub team membership through your identity provider, which automatically adds and removes team members in an organization. For more information, see "[Synchronizing teams between your identity provider and GitHub](https://docs.github.com/articles/synchronizing-teams-between-your-identity-provider-and-github/)."
+         *
+         *     An organization owner can add someone who is not part of the team's organization to a team. When an organization owner adds someone to a team who is not an organization member, this endpoint will send an invitation to the person via email. This newly-created membership will be in the "pending" state until the person accepts the invitation, at which point the membership will transition to the "active" state and the user will be added as a member of the team.
+         *
+         *     If the user is already a member of the team, this endpoint will update the role of the team member's role. To update the membership of a team member, the authenticated user must be an organization owner or a team maintainer.
+         *
+         *     > [!NOTE]
+         *     > You can also specify a team by `org_id` and `team_id` using the route `PUT /organizations/{org_id}/team/{team_id}/memberships/{username}`.
+         */
+        put: operations["teams/add-or-update-membership-for-user-in-org"];
+        post?: never;
+        /**
+         * Remove team membership for a user
+         * @description To remove a membership between a user and a team, the authenticated user must have 'admin' permissions to the team or be an owner of the organization that the team is associated with. Removing team membership does not delete the user, it just removes their membership from the team.
+         *
+         *     Team synchronization is available for organizations using GitHub Enterprise Cloud. For more information, see [GitHub's products](https://docs.github.com/github/getting-started-with-github/githubs-products) in the GitHub Help documentation.
+         *
+         *     > [!NOTE]
+         *     > When you have team synchronization set up for a team with your organization's identity provider (IdP), you will see an error if you attempt to use the API for making changes to the team's membership. If you have access to manage group membership in your IdP, you can manage GitHub team membership through your identity provider, which automatically adds and removes team members in an organization. For more information, see "[Synchronizing teams between your identity provider and GitHub](https://docs.github.com/articles/synchronizing-teams-between-your-identity-provider-and-github/)."
+         *
+         *     > [!NOTE]
+         *     > You can also specify a team by `org_id` and `team_id` using the route `DELETE /organizations/{org_id}/team/{team_id}/memberships/{username}`.
+         */
+        delete: operations["teams/remove-membership-for-user-in-org"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rate_limit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get rate limit status for the authenticated user
+         * @description > [!NOTE]
+         *     > Accessing this endpoint does not count against your REST API rate limit.
+         *
+         *     Some categories of endpoints have custom rate limits that are separate from the rate limit governing the other REST API endpoints. For this reason, the API response categorizes your rate limit. Under `resources`, you'll see objects relating to different categories:
+         *     * The `core` object provides your rate limit status for all non-search-related resources in the REST API.
+         *     * The `search` object provides your rate limit status for the REST API for searching (excluding code searches). For more information, see "[Search](https://docs.github.com/rest/search/search)."
+         *     * The `code_search` object provides your rate limit status for the REST API for searching code. For more information, see "[Search code](https://docs.github.com/rest/search/search#search-code)."
+         *     * The `graphql` object provides your rate limit status for the GraphQL API. For more information, see "[Resource limitations](https://docs.github.com/graphql/overview/resource-limitations#rate-limit)."
+         *     * The `integration_manifest` object provides your rate limit status for the `POST /app-manifests/{code}/conversions` operation. For more information, see "[Creating a GitHub App from a manifest](https://docs.github.com/apps/creating-github-apps/setting-up-a-github-app/creating-a-github-app-from-a-manifest#3-you-exchange-the-temporary-code-to-retrieve-the-app-configuration)."
+         *     * The `dependency_snapshots` object provides your rate limit status for submitting snapshots to the dependency graph. For more information, see "[Dependency graph](https://docs.github.com/rest/dependency-graph)."
+         *     * The `dependency_sbom` object provides your rate limit status for requesting SBOMs from the dependency graph. For more information, see "[Dependency graph](https://docs.github.com/rest/dependency-graph)."
+         *     * The `actions_runner_registration` object provides your rate limit status for registering self-hosted runners in GitHub Actions. For more information, see "[Self-hosted runners](https://docs.github.com/rest/actions/self-hosted-runners)."
+         *     * The `source_import` object is no longer in use for any API endpoints, and it will be removed in the next API version. For more information about API versions, see "[API Versions](https://docs.github.com/rest/about-the-rest-api/api-versions)."
+         *
+         *     > [!NOTE]
+         *     > The `rate` object is closing down. If you're writing new API client code or updating existing code, you should use the `core` object instead of the `rate` object. The `core` object contains the same information that is present in the `rate` object.
+         */
+        get: operations["rate-limit/get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/repos/{owner}/{repo}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a repository
+         * @description The `parent` and `source` objects are present when the repository is a fork. `parent` is the repository this repository was forked from, `source` is the ultimate source for the network.
+         *
+         *     > [!NOTE]
+         *     > - In order to see the `security_and_analysis` block for a repository you must have admin permissions for the repository or be an owner or security manager for the organization that owns the repository. For more information, see "[Managing security managers in your organization](https://docs.github.com/organizations/managing-peoples-access-to-your-organization-with-roles/managing-security-managers-in-your-organization)."
+         *     > - To view merge-related settings, you must have the `contents:read` and `contents:write` permissions.
+         */
+        get: operations["repos/get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/repos/{owner}/{repo}/code-scanning/sarifs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload an analysis as SARIF data
+         * @description Uploads SARIF data containing the results of a code scanning analysis to make the results available in a repository. For troubleshooting information, see "[Troubleshooting SARIF uploads](https://docs.github.com/code-security/code-scanning/troubleshooting-sarif)."
+         *
+         *     There are two places where you can upload code scanning results.
+         *      - If you upload to a pull request, for example `--ref refs/pull/42/merge` or `--ref refs/pull/42/head`, then the results appear as alerts in a pull request check. For more information, see "[Triaging code scanning alerts in pull requests](/code-security/secure-coding/triaging-code-scanning-alerts-in-pull-requests)."
+         *      - If you upload to a branch, for example `--ref refs/heads/my-branch`, then the results appear in the **Security** tab for your repository. For more information, see "[Managing code scanning alerts for your repository](/code-security/secure-coding/managing-code-scanning-alerts-for-your-repository#viewing-the-alerts-for-a-repository)."
+         *
+         *     You must compress the SARIF-formatted analysis data that you want to upload, using `gzip`, and then encode it as a Base64 format string. For example:
+         *
+         *     ```
+         *     gzip -c analysis-data.sarif | base64 -w0
+         *     ```
+         *
+         *     SARIF upload supports a maximum number of entries per the following data objects, and an analysis will be rejected if any of these objects is above its maximum value. For some objects, there are additional values over which the entries will be ignored while keeping the most important entries whenever applicable.
+         *     To get the most out of your analysis when it includes data above the supported limits, try to optimize the analysis configuration. For example, for the CodeQL tool, identify and remove the most noisy queries. For more information, see "[SARIF results exceed one or more limits](https://docs.github.com/code-security/code-scanning/troubleshooting-sarif/results-exceed-limit)."
+         *
+         *
+         *     | **SARIF data**                   | **Maximum values** | **Additional limits**                                                            |
+         *     |----------------------------------|:------------------:|----------------------------------------------------------------------------------|
+         *     | Runs per file                    |         20         |                                                                                  |
+         *     | Results per run                  |       25,000       | Only the top 5,000 results will be included, prioritized by severity.            |
+         *     | Rules per run                    |       25,000       |                                                                                  |
+         *     | Tool extensions per run          |        100         |                                                                                  |
+         *     | Thread Flow Locations per result |       10,000       | Only the top 1,000 Thread Flow Locations will be included, using prioritization. |
+         *     | Location per result	             |       1,000        | Only 100 locations will be included.                                             |
+         *     | Tags per rule	                   |         20         | Only 10 tags will be included.                                                   |
+         *
+         *
+         *     The `202 Accepted` response includes an `id` value.
+         *     You can use this ID to check the status of the upload by using it in the `/sarifs/{sarif_id}` endpoint.
+         *     For more information, see "[Get information about a SARIF upload](/rest/code-scanning/code-scanning#get-information-about-a-sarif-upload)."
+         *
+         *     OAuth app tokens and personal access tokens (classic) need the `security_events` scope to use this endpoint with private or public repositories, or the `public_repo` scope to use this endpoint with only public repositories.
+         *
+         *     This endpoint is limited to 1,000 requests per hour for each user or app installation calling it.
+         */
+        post: operations["code-scanning/upload-sarif"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get information about a SARIF upload
+         * @description Gets information about a SARIF upload, including the status and the URL of the analysis that was uploaded so that you can retrieve details of the analysis. For more information, see "[Get a code scanning analysis for a repository](/rest/code-scanning/code-scanning#get-a-code-scanning-analysis-for-a-repository)."
+         *     OAuth app tokens and personal access tokens (classic) need the `security_events` scope to use this endpoint with private or public repositories, or the `public_repo` scope to use this endpoint with only public repositories.
+         */
+        get: operations["code-scanning/get-sarif"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orgs/{org}/organization-roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get all organization roles for an organization
+         * @description Lists the organization roles available in this organization. For more information on organization roles, see "[Using organization roles](https://docs.github.com/organizations/managing-peoples-access-to-your-organization-with-roles/using-organization-roles)."
+         *
+         *     To use this endpoint, the authenticated user must be one of:
+         *
+         *     - An administrator for the organization.
+         *     - An organization member (or a member of a team) assigned a custom organization role that includes the **View organization roles** (`read_organization_custom_org_role`) permission. For more information, see "[Permissions for organization access](https://docs.github.com/organizations/managing-peoples-access-to-your-organization-with-roles/permissions-of-custom-organization-roles#permissions-for-organization-access)."
+         *
+         *     OAuth app tokens and personal access tokens (classic) need the `admin:org` scope to use this endpoint.
+         */
+        get: operations["orgs/list-org-roles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orgs/{org}/organization-roles/{role_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an organization role
+         * @description Gets an organization role that is available to this organization. For more information on organization roles, see "[Using organization roles](https://docs.github.com/organizations/managing-peoples-access-to-your-organization-with-roles/using-organization-roles)."
+         *
+         *     To use this endpoint, the authenticated user must be one of:
+         *
+         *     - An administrator for the organization.
+         *     - An organization member (or a member of a team) assigned a custom organization role that includes the **View organization roles** (`read_organization_custom_org_role`) permission. For more information, see "[Permissions for organization access](https://docs.github.com/organizations/managing-peoples-access-to-your-organization-with-roles/permissions-of-custom-organization-roles#permissions-for-organization-access)."
+         *
+         *     OAuth app tokens and personal access tokens (classic) need the `admin:org` scope to use this endpoint.
+         */
+        get: operations["orgs/get-org-role"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orgs/{org}/organization-roles/teams/{team_slug}/{role_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Assign an organization role to a team
+         * @description Assigns an organization role to a team in an organization. For more information on organization roles, see "[Using organization roles](https://docs.github.com/organizations/managing-peoples-access-to-your-organization-with-roles/using-organization-roles)."
+         *
+         *     The authenticated user must be an administrator for the organization to use this endpoint.
+         *
+         *     OAuth app tokens and personal access tokens (classic) need the `admin:org` scope to use this endpoint.
+         */
+        put: operations["orgs/assign-team-to-org-role"];
+        post?: never;
+        /**
+         * Remove an organization role from a team
+         * @description Removes an organization role from a team. For more information on organization roles, see "[Using organization roles](https://docs.github.com/organizations/managing-peoples-access-to-your-organization-with-roles/using-organization-roles)."
+         *
+         *     The authenticated user must be an administrator for the organization to use this endpoint.
+         *
+         *     OAuth app tokens and personal access tokens (classic) need the `admin:org` scope to use this endpoint.
+         */
+        delete: operations["orgs/revoke-org-role-team"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orgs/{org}/organization-roles/teams/{team_slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove all organization roles for a team
+         * @description Removes all assigned organization roles from a team. For more information on organization roles, see "[Using organization roles](https://docs.github.com/organizations/managing-peoples-access-to-your-organization-with-roles/using-organization-roles)."
+         *
+         *     The authenticated user must be an administrator for the organization to use this endpoint.
+         *
+         *     OAuth app tokens and personal access tokens (classic) need the `admin:org` scope to use this endpoint.
+         */
+        delete: operations["orgs/revoke-all-org-roles-team"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orgs/{org}/organization-roles/users/{username}/{role_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Assign an organization role to a user
+         * @description Assigns an organization role to a member of an organization. For more information on organization roles, see "[Using organization roles](https://docs.github.com/organizations/managing-peoples-access-to-your-organization-with-roles/using-organization-roles)."
+         *
+         *     The authenticated user must be an administrator for the organization to use this endpoint.
+         *
+         *     OAuth app tokens and personal access tokens (classic) need the `admin:org` scope to use this endpoint.
+         */
+        put: operations["orgs/assign-user-to-org-role"];
+        post?: never;
+        /**
+         * Remove an organization role from a user
+         * @description Remove an organization role from a user. For more information on organization roles, see "[Using organization roles](https://docs.github.com/organizations/managing-peoples-access-to-your-organization-with-roles/using-organization-roles)."
+         *
+         *     The authenticated user must be an administrator for the organization to use this endpoint.
+         *
+         *     OAuth app tokens and personal access tokens (classic) need the `admin:org` scope to use this endpoint.
+         */
+        delete: operations["orgs/revoke-org-role-user"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orgs/{org}/organization-roles/users/{username}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove all organization roles for a user
+         * @description Revokes all assigned organization roles from a user. For more information on organization roles, see "[Using organization roles](https://docs.github.com/organizations/managing-peoples-access-to-your-organization-with-roles/using-organization-roles)."
+         *
+         *     The authenticated user must be an administrator for the organization to use this endpoint.
+         *
+         *     OAuth app tokens and personal access tokens (classic) need the `admin:org` scope to use this endpoint.
+         */
+        delete: operations["orgs/revoke-all-org-roles-user"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orgs/{org}/organization-roles/{role_id}/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List teams that are assigned to an organization role
+         * @description Lists the teams that are assigned to an organization role. For more information on organization roles, see "[Using organization roles](https://docs.github.com/organizations/managing-peoples-access-to-your-organization-with-roles/using-organization-roles)."
+         *
+         *     To use this endpoint, you must be an administrator for the organization.
+         *
+         *     OAuth app tokens and personal access tokens (classic) need the `admin:org` scope to use this endpoint.
+         */
+        get: operations["orgs/list-org-role-teams"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orgs/{org}/organization-roles/{role_id}/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List users that are assigned to an organization role
+         * @description Lists organization members that are assigned to an organization role. For more information on organization roles, see "[Using organization roles](https://docs.github.com/organizations/managing-peoples-access-to-your-organization-with-roles/using-organization-roles)."
+         *
+         *     To use this endpoint, you must be an administrator for the organization.
+         *
+         *     OAuth app tokens and personal access tokens (classic) need the `admin:org` scope to use this endpoint.
+         */
+        get: operations["orgs/list-org-role-users"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/app": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the authenticated app
+         * @description Returns the GitHub App associated with the authentication credentials used. To see how many app installations are associated with this GitHub App, see the `installations_count` in the response. For more details about your app's installations, see the "[List installations for the authenticated app](https://docs.github.com/rest/apps/apps#list-installations-for-the-authenticated-app)" endpoint.
+         *
+         *     You must use a [JWT](https://docs.github.com/apps/building-github-apps/authenticating-with-github-apps/#authenticating-as-a-github-app) to access this endpoint.
+         */
+        get: operations["apps/get-authenticated"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/app/installations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List installations for the authenticated app
+         * @description You must use a [JWT](https://docs.github.com/enterprise-server@3.9/apps/building-github-apps/authenticating-with-github-apps/#authenticating-as-a-github-app) to access this endpoint.
+         *
+         *     The permissions the installation has are included under the `permissions` key.
+         */
+        get: operations["apps/list-installations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/app/installations/{installation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an installation for the authenticated app
+         * @description Enables an authenticated GitHub App to find an installation's information using the installation id.
+         *
+         *     You must use a [JWT](https://docs.github.com/apps/building-github-apps/authenticating-with-github-apps/#authenticating-as-a-github-app) to access this endpoint.
+         */
+        get: operations["apps/get-installation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/app/installations/{installation_id}/access_tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an installation access token for an app
+         * @description Creates an installation access token that enables a GitHub App to make authenticated API requests for the app's installation on an organization or individual account. Installation tokens expire one hour from the time you create them. Using an expired token produces a status code of `401 - Unauthorized`, and requires creating a new installation token. By default the installation token has access to all repositories that the installation can access.
+         *
+         *     > [!NOTE]
+         *     > Starting April 27, 2026, GitHub began a staged rollout of a stateless format (`ghs_APPID_JWT`) to all newly minted GitHub App installation tokens, making them more performant and improving the reliability of our API surface. If your application expects or relies on installation tokens being exactly 40 characters long, it may not handle this new token format correctly. You can now validate your apps and workflows using a temporary request header that lets you enable the token format on demand. For more information about the temporary header, see [the GitHub blog](https://github.blog/changelog/2026-05-15-github-app-installation-tokens-per-request-override-header).
+         *
+         *     Optionally, you can use the `repositories` or `repository_ids` body parameters to specify individual repositories that the installation access token can access. If you don't use `repositories` or `repository_ids` to grant access to specific repositories, the installation access token will have access to all repositories that the installation was granted access to. The installation access token cannot be granted access to repositories that the installation was not granted access to. Up to 500 repositories can be listed in this manner.
+         *
+         *     Optionally, use the `permissions` body parameter to specify the permissions that the installation access token should have. If `permissions` is not specified, the installation access token will have all of the permissions that were granted to the app. The installation access token cannot be granted permissions that the app was not granted.
+         *
+         *     You must use a [JWT](https://docs.github.com/apps/building-github-apps/authenticating-with-github-apps/#authenticating-as-a-github-app) to access this endpoint.
+         */
+        post: operations["apps/create-installation-access-token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orgs/{org}/installation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an organization installation for the authenticated app
+         * @description Enables an authenticated GitHub App to find the organization's installation information.
+         *
+         *     You must use a [JWT](https://docs.github.com/apps/building-github-apps/authenticating-with-github-apps/#authenticating-as-a-github-app) to access this endpoint.
+         */
+        get: operations["apps/get-org-installation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/installation/repositories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List repositories accessible to the app installation
+         * @description List repositories that an app installation can access.
+         */
+        get: operations["apps/list-repos-accessible-to-installation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/organizations/{org}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update an organization name */
+        patch: operations["enterprise-admin/update-org-name"];
+        trace?: never;
+    };
+    "/admin/users/{username}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a user
+         * @description Deleting a user will delete all their repositories, gists, applications, and personal settings. [Suspending a user](https://docs.github.com/enterprise-server@3.19/rest/enterprise-admin/users#suspend-a-user) is often a better option.
+         *
+         *     You can delete any user account except your own.
+         */
+        delete: operations["enterprise-admin/delete-user"];
+        options?: never;
+        head?: never;
+        /** Update the username for a user */
+        patch: operations["enterprise-admin/update-username-for-user"];
+        trace?: never;
+    };
+    "/users/{username}/suspended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Suspend a user
+         * @description If your GitHub instance uses [LDAP Sync with Active Directory LDAP servers](https://docs.github.com/enterprise-server@3.19/admin/identity-and-access-management/using-ldap-for-enterprise-iam/using-ldap), Active Directory LDAP-authenticated users cannot be suspended through this API. If you attempt to suspend an Active Directory LDAP-authenticated user through this API, it will return a `403` response.
+         *
+         *     You can suspend any user account except your own.
+         *
+         *     Note that, if you choose not to pass any parameters, you'll need to set `Content-Length` to zero when calling out to this endpoint. For more information, see "[HTTP method](https://docs.github.com/enterprise-server@3.19/rest/guides/getting-started-with-the-rest-api#http-method)."
+         */
+        put: operations["enterprise-admin/suspend-user"];
+        post?: never;
+        /**
+         * Unsuspend a user
+         * @description If your GitHub instance uses [LDAP Sync with Active Directory LDAP servers](https://docs.github.com/enterprise-server@3.19/admin/identity-and-access-management/using-ldap-for-enterprise-iam/using-ldap), this API is disabled and will return a `403` response. Active Directory LDAP-authenticated users cannot be unsuspended using the API.
+         */
+        delete: operations["enterprise-admin/unsuspend-user"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{username}/site_admin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Promote a user to be a site administrator
+         * @description Note that you'll need to set `Content-Length` to zero when calling out to this endpoint. For more information, see "[HTTP method](https://docs.github.com/enterprise-server@3.19/rest/guides/getting-started-with-the-rest-api#http-method)."
+         */
+        put: operations["enterprise-admin/promote-user-to-be-site-administrator"];
+        post?: never;
+        /**
+         * Demote a site administrator
+         * @description You can demote any user account except your own.
+         */
+        delete: operations["enterprise-admin/demote-site-administrator"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * GitHub API Root
+         * @description Get Hypermedia links to resources accessible in GitHub's REST API
+         */
+        get: operations["meta/root"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/meta": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get GitHub meta information
+         * @description Returns meta information about GitHub, including a list of GitHub's IP addresses. For more information, see "[About GitHub's IP addresses](https://docs.github.com/articles/about-github-s-ip-addresses/)."
+         *
+         *     The API's response also includes a list of GitHub's domain names, and the public keys used by GitHub to sign commits made through the web UI.
+         *
+         *     The values shown in the documentation's response are example values. You must always query the API directly to get the latest values.
+         *
+         *     > [!NOTE]
+         *     > This endpoint returns both IPv4 and IPv6 addresses. However, not all features support IPv6. You should refer to the specific documentation for each feature to determine if IPv6 is supported.
+         */
+        get: operations["meta/get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/zen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the Zen of GitHub
+         * @description Get a random sentence from the Zen of GitHub
+         */
+        get: operations["meta/get-zen"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1186,6 +1950,131 @@ export interface components {
          * @description The REST API URL of the alert resource.
          */
         "alert-url": string;
+        /**
+         * Api Overview
+         * @description Api Overview
+         */
+        "api-overview": {
+            /** @example true */
+            verifiable_password_authentication: boolean;
+            ssh_key_fingerprints?: {
+                SHA256_RSA?: string;
+                SHA256_DSA?: string;
+                SHA256_ECDSA?: string;
+                SHA256_ED25519?: string;
+            };
+            /**
+             * @example [
+             *       "ssh-ed25519 ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+             *     ]
+             */
+            ssh_keys?: string[];
+            /**
+             * @example [
+             *       "192.0.2.1"
+             *     ]
+             */
+            hooks?: string[];
+            /**
+             * @example [
+             *       "192.0.2.1"
+             *     ]
+             */
+            github_enterprise_importer?: string[];
+            /**
+             * @example [
+             *       "192.0.2.1"
+             *     ]
+             */
+            web?: string[];
+            /**
+             * @example [
+             *       "192.0.2.1"
+             *     ]
+             */
+            api?: string[];
+            /**
+             * @example [
+             *       "192.0.2.1"
+             *     ]
+             */
+            git?: string[];
+            /**
+             * @example [
+             *       "192.0.2.1"
+             *     ]
+             */
+            packages?: string[];
+            /**
+             * @example [
+             *       "192.0.2.1"
+             *     ]
+             */
+            pages?: string[];
+            /**
+             * @example [
+             *       "192.0.2.1"
+             *     ]
+             */
+            importer?: string[];
+            /**
+             * @example [
+             *       "192.0.2.1"
+             *     ]
+             */
+            actions?: string[];
+            /**
+             * @example [
+             *       "192.0.2.1"
+             *     ]
+             */
+            actions_macos?: string[];
+            /**
+             * @example [
+             *       "192.0.2.1"
+             *     ]
+             */
+            codespaces?: string[];
+            /**
+             * @example [
+             *       "192.0.2.1"
+             *     ]
+             */
+            dependabot?: string[];
+            /**
+             * @example [
+             *       "192.0.2.1"
+             *     ]
+             */
+            copilot?: string[];
+            /**
+             * @example [
+             *       "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+             *     ]
+             */
+            commit_signing_keys?: string[];
+            domains?: {
+                website?: string[];
+                codespaces?: string[];
+                copilot?: string[];
+                packages?: string[];
+                storage?: string[];
+                actions?: string[];
+                actions_inbound?: {
+                    full_domains?: string[];
+                    wildcard_domains?: string[];
+                };
+                artifact_attestations?: {
+                    /**
+                     * @example [
+                     *       "example"
+                     *     ]
+                     */
+                    trust_domain?: string;
+                    services?: string[];
+                };
+            };
+        };
         /**
          * App Permissions
          * @description The permissions granted to the fine-grained access token.
@@ -1909,6 +2798,15 @@ export interface components {
         "code-scanning-analysis-analysis-key": string;
         /** @description Identifies the configuration under which the analysis was executed. Used to distinguish between multiple analyses for the same tool and commit, but performed on different languages or different parts of the code. */
         "code-scanning-analysis-category": string;
+        /** @description The SHA of the commit to which the analysis you are uploading relates. */
+        "code-scanning-analysis-commit-sha": string;
+        /** @description A Base64 string representing the SARIF file to upload. You must first compress your SARIF file using [`gzip`](http://www.gnu.org/software/gzip/manual/gzip.html) and then translate the contents of the file into a Base64 encoding string. For more information, see "[SARIF support for code scanning](https://docs.github.com/code-security/secure-coding/sarif-support-for-code-scanning)." */
+        "code-scanning-analysis-sarif-file": string;
+        /**
+         * @description An identifier for the upload.
+         * @example 6c81cd8e-b078-4ac3-a3be-1dad7dbd0b53
+         */
+        "code-scanning-analysis-sarif-id": string;
         "code-scanning-analysis-tool": {
             name?: components["schemas"]["code-scanning-analysis-tool-name"];
             version?: components["schemas"]["code-scanning-analysis-tool-version"];
@@ -1945,6 +2843,34 @@ export interface components {
          *     `refs/heads/<branch name>` or simply `<branch name>`.
          */
         "code-scanning-ref": string;
+        /**
+         * @description The full Git reference, formatted as `refs/heads/<branch name>`,
+         *     `refs/tags/<tag>`, `refs/pull/<number>/merge`, or `refs/pull/<number>/head`.
+         * @example refs/heads/main
+         */
+        "code-scanning-ref-full": string;
+        "code-scanning-sarifs-receipt": {
+            id?: components["schemas"]["code-scanning-analysis-sarif-id"];
+            /**
+             * Format: uri
+             * @description The REST API URL for checking the status of the upload.
+             */
+            readonly url?: string;
+        };
+        "code-scanning-sarifs-status": {
+            /**
+             * @description `pending` files have not yet been processed, while `complete` means results from the SARIF have been stored. `failed` files have either not been processed at all, or could only be partially processed.
+             * @enum {string}
+             */
+            processing_status?: "pending" | "complete" | "failed";
+            /**
+             * Format: uri
+             * @description The REST API URL for getting the analyses associated with the upload.
+             */
+            readonly analyses_url?: string | null;
+            /** @description Any errors that ocurred during processing of the delivery. */
+            readonly errors?: string[] | null;
+        };
         /**
          * Credential Authorization
          * @description Credential Authorization
@@ -2611,6 +3537,106 @@ export interface components {
             /** @example "test_13f1e99741e3e004@d7e1eb0bc0a1ba12.com" */
             contact_email?: string | null;
         };
+        /**
+         * Installation Token
+         * @description Authentication token for a GitHub App installed on a user or org.
+         */
+        "installation-token": {
+            token: string;
+            expires_at: string;
+            permissions?: components["schemas"]["app-permissions"];
+            /** @enum {string} */
+            repository_selection?: "all" | "selected";
+            repositories?: components["schemas"]["repository"][];
+            /** @example README.md */
+            single_file?: string;
+            /** @example true */
+            has_multiple_single_files?: boolean;
+            /**
+             * @example [
+             *       "config.yml",
+             *       ".github/issue_TEMPLATE.md"
+             *     ]
+             */
+            single_file_paths?: string[];
+        };
+        /**
+         * GitHub app
+         * @description GitHub apps are a new way to extend GitHub. They can be installed directly on organizations and user accounts and granted access to specific repositories. They come with granular permissions and built-in webhooks. GitHub apps are first class actors within GitHub.
+         */
+        integration: {
+            /**
+             * @description Unique identifier of the GitHub app
+             * @example 37
+             */
+            id: number;
+            /**
+             * @description The slug name of the GitHub app
+             * @example probot-owners
+             */
+            slug?: string;
+            /** @example MDExOkludGVncmF0aW9uMQ== */
+            node_id: string;
+            /** @example "Iv1.25b5d1e65ffc4022" */
+            client_id?: string;
+            owner: components["schemas"]["simple-user"] | components["schemas"]["enterprise"];
+            /**
+             * @description The name of the GitHub app
+             * @example Probot Owners
+             */
+            name: string;
+            /** @example The description of the app. */
+            description: string | null;
+            /**
+             * Format: uri
+             * @example https://example.com
+             */
+            external_url: string;
+            /**
+             * Format: uri
+             * @example https://github.com/apps/super-ci
+             */
+            html_url: string;
+            /**
+             * Format: date-time
+             * @example 2017-07-08T16:18:44-04:00
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2017-07-08T16:18:44-04:00
+             */
+            updated_at: string;
+            /**
+             * @description The set of permissions for the GitHub app
+             * @example {
+             *       "issues": "read",
+             *       "deployments": "write"
+             *     }
+             */
+            permissions: {
+                issues?: string;
+                checks?: string;
+                metadata?: string;
+                contents?: string;
+                deployments?: string;
+            } & {
+                [key: string]: string;
+            };
+            /**
+             * @description The list of events for the GitHub app. Note that the `installation_target`, `security_advisory`, and `meta` events are not included because they are global events and not specific to an installation.
+             * @example [
+             *       "label",
+             *       "deployment"
+             *     ]
+             */
+            events: string[];
+            /**
+             * @description The number of installations associated with the GitHub app. Only returned when the integration is requesting details about itself.
+             * @example 5
+             */
+            installations_count?: number;
+        } | null;
         /**
          * @description The [distinguished name](https://www.ldap.com/ldap-dns-and-rdns) (DN) of the LDAP entry to map to a team.
          * @example cn=Enterprise Ops,ou=teams,dc=github,dc=com
@@ -3871,6 +4897,44 @@ export interface components {
             invitation_source?: string;
         };
         /**
+         * Organization Role
+         * @description Organization roles
+         */
+        "organization-role": {
+            /**
+             * Format: int64
+             * @description The unique identifier of the role.
+             */
+            id: number;
+            /** @description The name of the role. */
+            name: string;
+            /** @description A short description about who this role is for or what permissions it grants. */
+            description?: string | null;
+            /**
+             * @description The system role from which this role inherits permissions.
+             * @enum {string|null}
+             */
+            base_role?: "read" | "triage" | "write" | "maintain" | "admin" | null;
+            /**
+             * @description Source answers the question, "where did this role come from?"
+             * @enum {string|null}
+             */
+            source?: "Organization" | "Enterprise" | "Predefined" | null;
+            /** @description A list of permissions included in this role. */
+            permissions: string[];
+            organization: components["schemas"]["nullable-simple-user"];
+            /**
+             * Format: date-time
+             * @description The date and time the role was created.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description The date and time the role was last updated.
+             */
+            updated_at: string;
+        };
+        /**
          * Organization Simple
          * @description A GitHub organization.
          */
@@ -4278,6 +5342,34 @@ export interface components {
             /** @description The number of the stack that this pull request belongs to. */
             number?: number;
         } | null;
+        /** Rate Limit */
+        "rate-limit": {
+            limit: number;
+            remaining: number;
+            reset: number;
+            used: number;
+        };
+        /**
+         * Rate Limit Overview
+         * @description Rate Limit Overview
+         */
+        "rate-limit-overview": {
+            resources: {
+                core: components["schemas"]["rate-limit"];
+                graphql?: components["schemas"]["rate-limit"];
+                search: components["schemas"]["rate-limit"];
+                code_search?: components["schemas"]["rate-limit"];
+                source_import?: components["schemas"]["rate-limit"];
+                integration_manifest?: components["schemas"]["rate-limit"];
+                actions_runner_registration?: components["schemas"]["rate-limit"];
+                scim?: components["schemas"]["rate-limit"];
+                dependency_snapshots?: components["schemas"]["rate-limit"];
+                dependency_sbom?: components["schemas"]["rate-limit"];
+                code_scanning_autofix?: components["schemas"]["rate-limit"];
+                copilot_usage_records?: components["schemas"]["rate-limit"];
+            };
+            rate: components["schemas"]["rate-limit"];
+        };
         /**
          * Repository
          * @description A repository on GitHub.
@@ -4651,6 +5743,77 @@ export interface components {
                 lexical_search_ok?: boolean;
                 lexical_commit_sha?: string;
             };
+        };
+        root: {
+            /** Format: uri-template */
+            current_user_url: string;
+            /** Format: uri-template */
+            current_user_authorizations_html_url: string;
+            /** Format: uri-template */
+            authorizations_url: string;
+            /** Format: uri-template */
+            code_search_url: string;
+            /** Format: uri-template */
+            commit_search_url: string;
+            /** Format: uri-template */
+            emails_url: string;
+            /** Format: uri-template */
+            emojis_url: string;
+            /** Format: uri-template */
+            events_url: string;
+            /** Format: uri-template */
+            feeds_url: string;
+            /** Format: uri-template */
+            followers_url: string;
+            /** Format: uri-template */
+            following_url: string;
+            /** Format: uri-template */
+            gists_url: string;
+            /**
+             * Format: uri-template
+             * @deprecated
+             */
+            hub_url?: string;
+            /** Format: uri-template */
+            issue_search_url: string;
+            /** Format: uri-template */
+            issues_url: string;
+            /** Format: uri-template */
+            keys_url: string;
+            /** Format: uri-template */
+            label_search_url: string;
+            /** Format: uri-template */
+            notifications_url: string;
+            /** Format: uri-template */
+            organization_url: string;
+            /** Format: uri-template */
+            organization_repositories_url: string;
+            /** Format: uri-template */
+            organization_teams_url: string;
+            /** Format: uri-template */
+            public_gists_url: string;
+            /** Format: uri-template */
+            rate_limit_url: string;
+            /** Format: uri-template */
+            repository_url: string;
+            /** Format: uri-template */
+            repository_search_url: string;
+            /** Format: uri-template */
+            current_user_repositories_url: string;
+            /** Format: uri-template */
+            starred_url: string;
+            /** Format: uri-template */
+            starred_gists_url: string;
+            /** Format: uri-template */
+            topic_search_url?: string;
+            /** Format: uri-template */
+            user_url: string;
+            /** Format: uri-template */
+            user_organizations_url: string;
+            /** Format: uri-template */
+            user_repositories_url: string;
+            /** Format: uri-template */
+            user_search_url: string;
         };
         /**
          * Scim Error
@@ -5190,6 +6353,111 @@ export interface components {
             enterprise_id?: number;
         };
         /**
+         * Team Member
+         * @description A user that is a member of a team, including their role on the team and whether the membership is inherited from a child team.
+         */
+        "team-member": {
+            name?: string | null;
+            email?: string | null;
+            /** @example octocat */
+            login: string;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            id: number;
+            /** @example MDQ6VXNlcjE= */
+            node_id: string;
+            /**
+             * Format: uri
+             * @example https://github.com/images/error/octocat_happy.gif
+             */
+            avatar_url: string;
+            /** @example 41d064eb2195891e12d0413f63227ea7 */
+            gravatar_id: string | null;
+            /**
+             * Format: uri
+             * @example https://api.github.com/users/octocat
+             */
+            url: string;
+            /**
+             * Format: uri
+             * @example https://github.com/octocat
+             */
+            html_url: string;
+            /**
+             * Format: uri
+             * @example https://api.github.com/users/octocat/followers
+             */
+            followers_url: string;
+            /** @example https://api.github.com/users/octocat/following{/other_user} */
+            following_url: string;
+            /** @example https://api.github.com/users/octocat/gists{/gist_id} */
+            gists_url: string;
+            /** @example https://api.github.com/users/octocat/starred{/owner}{/repo} */
+            starred_url: string;
+            /**
+             * Format: uri
+             * @example https://api.github.com/users/octocat/subscriptions
+             */
+            subscriptions_url: string;
+            /**
+             * Format: uri
+             * @example https://api.github.com/users/octocat/orgs
+             */
+            organizations_url: string;
+            /**
+             * Format: uri
+             * @example https://api.github.com/users/octocat/repos
+             */
+            repos_url: string;
+            /** @example https://api.github.com/users/octocat/events{/privacy} */
+            events_url: string;
+            /**
+             * Format: uri
+             * @example https://api.github.com/users/octocat/received_events
+             */
+            received_events_url: string;
+            /** @example User */
+            type: string;
+            site_admin: boolean;
+            /** @example "2020-07-09T00:17:55Z" */
+            starred_at?: string;
+            /** @example public */
+            user_view_type?: string;
+            /**
+             * @description The member's role on the team. Only present on the `List team members` endpoint, and only when the feature is enabled for the organization.
+             * @example member
+             * @enum {string}
+             */
+            role?: "member" | "maintainer";
+            /**
+             * @description Whether the user is a member of the team only through a child team. `true` means the membership is inherited from a child team; `false` means the user is a direct (immediate) member of the team. Only present on the `List team members` endpoint, and only when the feature is enabled for the organization.
+             * @example false
+             */
+            inherited?: boolean;
+        };
+        /**
+         * Team Membership
+         * @description Team Membership
+         */
+        "team-membership": {
+            /** Format: uri */
+            url: string;
+            /**
+             * @description The role of the user in the team.
+             * @default member
+             * @example member
+             * @enum {string}
+             */
+            role: "member" | "maintainer";
+            /**
+             * @description The state of the user's membership in the team.
+             * @enum {string}
+             */
+            state: "active" | "pending";
+        };
+        /**
          * Team Organization
          * @description Team Organization
          */
@@ -5228,21 +6496,21 @@ export interface components {
             /** @example A great organization */
             description: string | null;
             /** @example github */
-            name?: string;
+            name?: string | null;
             /** @example GitHub */
-            company?: string;
+            company?: string | null;
             /**
              * Format: uri
              * @example https://github.com/blog
              */
-            blog?: string;
+            blog?: string | null;
             /** @example San Francisco */
-            location?: string;
+            location?: string | null;
             /**
              * Format: email
              * @example octocat@github.com
              */
-            email?: string;
+            email?: string | null;
             /** @example github */
             twitter_username?: string | null;
             /** @example true */
@@ -5320,6 +6588,216 @@ export interface components {
             updated_at: string;
             /** Format: date-time */
             archived_at: string | null;
+        };
+        /**
+         * A Role Assignment for a Team
+         * @description The Relationship a Team has with a role.
+         */
+        "team-role-assignment": {
+            /**
+             * @description Determines if the team has a direct, indirect, or mixed relationship to a role
+             * @example direct
+             * @enum {string}
+             */
+            assignment?: "direct" | "indirect" | "mixed";
+            id: number;
+            node_id: string;
+            name: string;
+            slug: string;
+            description: string | null;
+            privacy?: string;
+            notification_setting?: string;
+            permission: string;
+            permissions?: {
+                pull: boolean;
+                triage: boolean;
+                push: boolean;
+                maintain: boolean;
+                admin: boolean;
+            };
+            /** Format: uri */
+            url: string;
+            /**
+             * Format: uri
+             * @example https://github.com/orgs/rails/teams/core
+             */
+            html_url: string;
+            members_url: string;
+            /** Format: uri */
+            repositories_url: string;
+            parent: components["schemas"]["nullable-team-simple"];
+            /**
+             * @description The ownership type of the team
+             * @enum {string}
+             */
+            type: "enterprise" | "organization";
+            /**
+             * @description Unique identifier of the organization to which this team belongs
+             * @example 37
+             */
+            organization_id?: number;
+            /**
+             * @description Unique identifier of the enterprise to which this team belongs
+             * @example 42
+             */
+            enterprise_id?: number;
+        };
+        /**
+         * Team Simple
+         * @description Groups of organization members that gives permissions on specified repositories.
+         */
+        "team-simple": {
+            /**
+             * @description Unique identifier of the team
+             * @example 1
+             */
+            id: number;
+            /** @example MDQ6VGVhbTE= */
+            node_id: string;
+            /**
+             * Format: uri
+             * @description URL for the team
+             * @example https://api.github.com/organizations/1/team/1
+             */
+            url: string;
+            /** @example https://api.github.com/organizations/1/team/1/members{/member} */
+            members_url: string;
+            /**
+             * @description Name of the team
+             * @example Justice League
+             */
+            name: string;
+            /**
+             * @description Description of the team
+             * @example A great team.
+             */
+            description: string | null;
+            /**
+             * @description Permission that the team will have for its repositories
+             * @example admin
+             */
+            permission: string;
+            /**
+             * @description The level of privacy this team should have
+             * @example closed
+             */
+            privacy?: string;
+            /**
+             * @description The notification setting the team has set
+             * @example notifications_enabled
+             */
+            notification_setting?: string;
+            /**
+             * Format: uri
+             * @example https://github.com/orgs/rails/teams/core
+             */
+            html_url: string;
+            /**
+             * Format: uri
+             * @example https://api.github.com/organizations/1/team/1/repos
+             */
+            repositories_url: string;
+            /** @example justice-league */
+            slug: string;
+            /**
+             * @description Distinguished Name (DN) that team maps to within LDAP environment
+             * @example uid=example,ou=users,dc=github,dc=com
+             */
+            ldap_dn?: string;
+            /**
+             * @description The ownership type of the team
+             * @enum {string}
+             */
+            type: "enterprise" | "organization";
+            /**
+             * @description Unique identifier of the organization to which this team belongs
+             * @example 37
+             */
+            organization_id?: number;
+            /**
+             * @description Unique identifier of the enterprise to which this team belongs
+             * @example 42
+             */
+            enterprise_id?: number;
+        };
+        /**
+         * A Role Assignment for a User
+         * @description The Relationship a User has with a role.
+         */
+        "user-role-assignment": {
+            /**
+             * @description Determines if the user has a direct, indirect, or mixed relationship to a role
+             * @example direct
+             * @enum {string}
+             */
+            assignment?: "direct" | "indirect" | "mixed";
+            /** @description Team the user has gotten the role through */
+            inherited_from?: components["schemas"]["team-simple"][];
+            name?: string | null;
+            email?: string | null;
+            /** @example octocat */
+            login: string;
+            /** @example 1 */
+            id: number;
+            /** @example MDQ6VXNlcjE= */
+            node_id: string;
+            /**
+             * Format: uri
+             * @example https://github.com/images/error/octocat_happy.gif
+             */
+            avatar_url: string;
+            /** @example 41d064eb2195891e12d0413f63227ea7 */
+            gravatar_id: string | null;
+            /**
+             * Format: uri
+             * @example https://api.github.com/users/octocat
+             */
+            url: string;
+            /**
+             * Format: uri
+             * @example https://github.com/octocat
+             */
+            html_url: string;
+            /**
+             * Format: uri
+             * @example https://api.github.com/users/octocat/followers
+             */
+            followers_url: string;
+            /** @example https://api.github.com/users/octocat/following{/other_user} */
+            following_url: string;
+            /** @example https://api.github.com/users/octocat/gists{/gist_id} */
+            gists_url: string;
+            /** @example https://api.github.com/users/octocat/starred{/owner}{/repo} */
+            starred_url: string;
+            /**
+             * Format: uri
+             * @example https://api.github.com/users/octocat/subscriptions
+             */
+            subscriptions_url: string;
+            /**
+             * Format: uri
+             * @example https://api.github.com/users/octocat/orgs
+             */
+            organizations_url: string;
+            /**
+             * Format: uri
+             * @example https://api.github.com/users/octocat/repos
+             */
+            repos_url: string;
+            /** @example https://api.github.com/users/octocat/events{/privacy} */
+            events_url: string;
+            /**
+             * Format: uri
+             * @example https://api.github.com/users/octocat/received_events
+             */
+            received_events_url: string;
+            /** @example User */
+            type: string;
+            site_admin: boolean;
+            /** @example "2020-07-09T00:17:55Z" */
+            starred_at?: string;
+            /** @example public */
+            user_view_type?: string;
         };
         /**
          * Validation Error
@@ -5421,8 +6899,24 @@ export interface components {
                 "application/json": components["schemas"]["basic-error"];
             };
         };
+        /** @description Unprocessable entity if you attempt to modify an enterprise team at the organization level. */
+        enterprise_team_unsupported: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
         /** @description Forbidden */
         forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["basic-error"];
+            };
+        };
+        /** @description Moved permanently */
+        moved_permanently: {
             headers: {
                 [name: string]: unknown;
             };
@@ -5512,6 +7006,8 @@ export interface components {
         "git-ref": components["schemas"]["code-scanning-ref"];
         /** @description The unique identifier of the hook. You can find this value in the `X-GitHub-Hook-ID` header of a webhook delivery. */
         "hook-id": number;
+        /** @description The unique identifier of the installation. */
+        "installation-id": number;
         /** @description The unique identifier of the invitation. */
         "invitation-id": number;
         /** @description The organization name. The name is not case sensitive. */
@@ -5528,8 +7024,14 @@ export interface components {
         "per-page": number;
         /** @description The name of the repository without the `.git` extension. The name is not case sensitive. */
         repo: string;
+        /** @description The unique identifier of the role. */
+        "role-id": number;
+        /** @description Only show results that were last updated after the given time. This is a timestamp in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format: `YYYY-MM-DDTHH:MM:SSZ`. */
+        since: string;
         /** @description An organization ID. Only return organizations with an ID greater than this ID. */
         "since-org": number;
+        /** @description The slug of the team name. */
+        "team-slug": string;
         /** @description Filter team results by their type. For more information, see "[What kind of team should I use?](https://docs.github.com/enterprise-cloud@latest/admin/concepts/enterprise-fundamentals/teams-in-an-enterprise#what-kind-of-team-should-i-use)" */
         "team-type": "all" | "enterprise" | "organization";
         /** @description The GUID of a code scanning tool. Only results by this tool will be listed. Note that some code scanning tools may not include a GUID in their analysis data. You can specify the tool by using either `tool_guid` or `tool_name`, but not both. */
@@ -5545,6 +7047,12 @@ export interface components {
     headers: {
         /** @example <https://api.github.com/resource?page=2>; rel="next", <https://api.github.com/resource?page=5>; rel="last" */
         link: string;
+        /** @example 5000 */
+        "x-rate-limit-limit": number;
+        /** @example 4999 */
+        "x-rate-limit-remaining": number;
+        /** @example 1590701888 */
+        "x-rate-limit-reset": number;
     };
     pathItems: never;
 }
@@ -8031,6 +9539,1594 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    "teams/get-by-name": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization name. The name is not case sensitive. */
+                org: components["parameters"]["org"];
+                /** @description The slug of the team name. */
+                team_slug: components["parameters"]["team-slug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["team-full"];
+                };
+            };
+            404: components["responses"]["not_found"];
+        };
+    };
+    "teams/delete-in-org": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization name. The name is not case sensitive. */
+                org: components["parameters"]["org"];
+                /** @description The slug of the team name. */
+                team_slug: components["parameters"]["team-slug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: components["responses"]["enterprise_team_unsupported"];
+        };
+    };
+    "teams/update-in-org": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization name. The name is not case sensitive. */
+                org: components["parameters"]["org"];
+                /** @description The slug of the team name. */
+                team_slug: components["parameters"]["team-slug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description The name of the team. */
+                    name?: string;
+                    /** @description The description of the team. */
+                    description?: string;
+                    /**
+                     * @description The level of privacy this team should have. Editing teams without specifying this parameter leaves `privacy` intact. When a team is nested, the `privacy` for parent teams cannot be `secret`. The options are:
+                     *     **For a non-nested team:**
+                     *      * `secret` - only visible to organization owners and members of this team.
+                     *      * `closed` - visible to all members of this organization.
+                     *     **For a parent or child team:**
+                     *      * `closed` - visible to all members of this organization.
+                     * @enum {string}
+                     */
+                    privacy?: "secret" | "closed";
+                    /**
+                     * @description The notification setting the team has chosen. Editing teams without specifying this parameter leaves `notification_setting` intact. The options are:
+                     *      * `notifications_enabled` - team members receive notifications when the team is @mentioned.
+                     *      * `notifications_disabled` - no one receives notifications.
+                     * @enum {string}
+                     */
+                    notification_setting?: "notifications_enabled" | "notifications_disabled";
+                    /**
+                     * @description **Closing down notice**. The permission that new repositories will be added to the team with when none is specified.
+                     * @default pull
+                     * @enum {string}
+                     */
+                    permission?: "pull" | "push" | "admin";
+                    /** @description The ID of a team to set as the parent team. */
+                    parent_team_id?: number | null;
+                    /** @description The slug of a team to set as the parent team. Ignored when `parent_team_id` is also provided. */
+                    parent_team_slug?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Response when the updated information already exists */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["team-full"];
+                };
+            };
+            /** @description Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["team-full"];
+                };
+            };
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not_found"];
+            422: components["responses"]["validation_failed"];
+        };
+    };
+    "teams/list-members-in-org": {
+        parameters: {
+            query?: {
+                /** @description Filters members returned by their role in the team. */
+                role?: "member" | "maintainer" | "all";
+                /** @description The number of results per page (max 100). For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)." */
+                per_page?: components["parameters"]["per-page"];
+                /** @description The page number of the results to fetch. For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)." */
+                page?: components["parameters"]["page"];
+            };
+            header?: never;
+            path: {
+                /** @description The organization name. The name is not case sensitive. */
+                org: components["parameters"]["org"];
+                /** @description The slug of the team name. */
+                team_slug: components["parameters"]["team-slug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            200: {
+                headers: {
+                    Link: components["headers"]["link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["team-member"][];
+                };
+            };
+        };
+    };
+    "teams/get-membership-for-user-in-org": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization name. The name is not case sensitive. */
+                org: components["parameters"]["org"];
+                /** @description The slug of the team name. */
+                team_slug: components["parameters"]["team-slug"];
+                /** @description The handle for the GitHub user account. */
+                username: components["parameters"]["username"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["team-membership"];
+                };
+            };
+            /** @description if user has no team membership */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "teams/add-or-update-membership-for-user-in-org": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization name. The name is not case sensitive. */
+                org: components["parameters"]["org"];
+                /** @description The slug of the team name. */
+                team_slug: components["parameters"]["team-slug"];
+                /** @description The handle for the GitHub user account. */
+                username: components["parameters"]["username"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The role that this user should have in the team.
+                     * @default member
+                     * @enum {string}
+                     */
+                    role?: "member" | "maintainer";
+                };
+            };
+        };
+        responses: {
+            /** @description Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["team-membership"];
+                };
+            };
+            /** @description Forbidden if team synchronization is set up */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Entity if you attempt to add an organization to a team */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "teams/remove-membership-for-user-in-org": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization name. The name is not case sensitive. */
+                org: components["parameters"]["org"];
+                /** @description The slug of the team name. */
+                team_slug: components["parameters"]["team-slug"];
+                /** @description The handle for the GitHub user account. */
+                username: components["parameters"]["username"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Forbidden if team synchronization is set up */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "rate-limit/get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["x-rate-limit-limit"];
+                    "X-RateLimit-Remaining": components["headers"]["x-rate-limit-remaining"];
+                    "X-RateLimit-Reset": components["headers"]["x-rate-limit-reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["rate-limit-overview"];
+                };
+            };
+            304: components["responses"]["not_modified"];
+            404: components["responses"]["not_found"];
+        };
+    };
+    "repos/get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account owner of the repository. The name is not case sensitive. */
+                owner: components["parameters"]["owner"];
+                /** @description The name of the repository without the `.git` extension. The name is not case sensitive. */
+                repo: components["parameters"]["repo"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["full-repository"];
+                };
+            };
+            301: components["responses"]["moved_permanently"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not_found"];
+        };
+    };
+    "code-scanning/upload-sarif": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account owner of the repository. The name is not case sensitive. */
+                owner: components["parameters"]["owner"];
+                /** @description The name of the repository without the `.git` extension. The name is not case sensitive. */
+                repo: components["parameters"]["repo"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    commit_sha: components["schemas"]["code-scanning-analysis-commit-sha"];
+                    ref: components["schemas"]["code-scanning-ref-full"];
+                    sarif: components["schemas"]["code-scanning-analysis-sarif-file"];
+                    /**
+                     * Format: uri
+                     * @description The base directory used in the analysis, as it appears in the SARIF file.
+                     *     This property is used to convert file paths from absolute to relative, so that alerts can be mapped to their correct location in the repository.
+                     * @example file:///github/workspace/
+                     */
+                    checkout_uri?: string;
+                    /**
+                     * Format: date-time
+                     * @description The time that the analysis run began. This is a timestamp in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format: `YYYY-MM-DDTHH:MM:SSZ`.
+                     */
+                    started_at?: string;
+                    /** @description The name of the tool used to generate the code scanning analysis. If this parameter is not used, the tool name defaults to "API". If the uploaded SARIF contains a tool GUID, this will be available for filtering using the `tool_guid` parameter of operations such as `GET /repos/{owner}/{repo}/code-scanning/alerts`. */
+                    tool_name?: string;
+                    /**
+                     * @description Whether the SARIF file will be validated according to the code scanning specifications.
+                     *     This parameter is intended to help integrators ensure that the uploaded SARIF files are correctly rendered by code scanning.
+                     */
+                    validate?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["code-scanning-sarifs-receipt"];
+                };
+            };
+            /** @description Bad Request if the sarif field is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["code_scanning_forbidden_write"];
+            404: components["responses"]["not_found"];
+            /** @description Payload Too Large if the sarif field is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            503: components["responses"]["service_unavailable"];
+        };
+    };
+    "code-scanning/get-sarif": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account owner of the repository. The name is not case sensitive. */
+                owner: components["parameters"]["owner"];
+                /** @description The name of the repository without the `.git` extension. The name is not case sensitive. */
+                repo: components["parameters"]["repo"];
+                /** @description The SARIF ID obtained after uploading. */
+                sarif_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["code-scanning-sarifs-status"];
+                };
+            };
+            403: components["responses"]["code_scanning_forbidden_read"];
+            /** @description Not Found if the sarif id does not match any upload */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            503: components["responses"]["service_unavailable"];
+        };
+    };
+    "orgs/list-org-roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization name. The name is not case sensitive. */
+                org: components["parameters"]["org"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response - list of organization roles */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The total number of organization roles available to the organization. */
+                        total_count?: number;
+                        /** @description The list of organization roles available to the organization. */
+                        roles?: components["schemas"]["organization-role"][];
+                    };
+                };
+            };
+            404: components["responses"]["not_found"];
+            422: components["responses"]["validation_failed"];
+        };
+    };
+    "orgs/get-org-role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization name. The name is not case sensitive. */
+                org: components["parameters"]["org"];
+                /** @description The unique identifier of the role. */
+                role_id: components["parameters"]["role-id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["organization-role"];
+                };
+            };
+            404: components["responses"]["not_found"];
+            422: components["responses"]["validation_failed"];
+        };
+    };
+    "orgs/assign-team-to-org-role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization name. The name is not case sensitive. */
+                org: components["parameters"]["org"];
+                /** @description The slug of the team name. */
+                team_slug: components["parameters"]["team-slug"];
+                /** @description The unique identifier of the role. */
+                role_id: components["parameters"]["role-id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Response if the organization, team or role does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Response if the organization roles feature is not enabled for the organization, or validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "orgs/revoke-org-role-team": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization name. The name is not case sensitive. */
+                org: components["parameters"]["org"];
+                /** @description The slug of the team name. */
+                team_slug: components["parameters"]["team-slug"];
+                /** @description The unique identifier of the role. */
+                role_id: components["parameters"]["role-id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "orgs/revoke-all-org-roles-team": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization name. The name is not case sensitive. */
+                org: components["parameters"]["org"];
+                /** @description The slug of the team name. */
+                team_slug: components["parameters"]["team-slug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "orgs/assign-user-to-org-role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization name. The name is not case sensitive. */
+                org: components["parameters"]["org"];
+                /** @description The handle for the GitHub user account. */
+                username: components["parameters"]["username"];
+                /** @description The unique identifier of the role. */
+                role_id: components["parameters"]["role-id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Response if the organization, user or role does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Response if the organization roles feature is not enabled enabled for the organization, the validation failed, or the user is not an organization member. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "orgs/revoke-org-role-user": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization name. The name is not case sensitive. */
+                org: components["parameters"]["org"];
+                /** @description The handle for the GitHub user account. */
+                username: components["parameters"]["username"];
+                /** @description The unique identifier of the role. */
+                role_id: components["parameters"]["role-id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "orgs/revoke-all-org-roles-user": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization name. The name is not case sensitive. */
+                org: components["parameters"]["org"];
+                /** @description The handle for the GitHub user account. */
+                username: components["parameters"]["username"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "orgs/list-org-role-teams": {
+        parameters: {
+            query?: {
+                /** @description The number of results per page (max 100). For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)." */
+                per_page?: components["parameters"]["per-page"];
+                /** @description The page number of the results to fetch. For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)." */
+                page?: components["parameters"]["page"];
+            };
+            header?: never;
+            path: {
+                /** @description The organization name. The name is not case sensitive. */
+                org: components["parameters"]["org"];
+                /** @description The unique identifier of the role. */
+                role_id: components["parameters"]["role-id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response - List of assigned teams */
+            200: {
+                headers: {
+                    Link: components["headers"]["link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["team-role-assignment"][];
+                };
+            };
+            /** @description Response if the organization or role does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Response if the organization roles feature is not enabled or validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "orgs/list-org-role-users": {
+        parameters: {
+            query?: {
+                /** @description The number of results per page (max 100). For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)." */
+                per_page?: components["parameters"]["per-page"];
+                /** @description The page number of the results to fetch. For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)." */
+                page?: components["parameters"]["page"];
+            };
+            header?: never;
+            path: {
+                /** @description The organization name. The name is not case sensitive. */
+                org: components["parameters"]["org"];
+                /** @description The unique identifier of the role. */
+                role_id: components["parameters"]["role-id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response - List of assigned users */
+            200: {
+                headers: {
+                    Link: components["headers"]["link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["user-role-assignment"][];
+                };
+            };
+            /** @description Response if the organization or role does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Response if the organization roles feature is not enabled or validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "apps/get-authenticated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["integration"];
+                };
+            };
+        };
+    };
+    "apps/list-installations": {
+        parameters: {
+            query?: {
+                /** @description The number of results per page (max 100). For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)." */
+                per_page?: components["parameters"]["per-page"];
+                /** @description The page number of the results to fetch. For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)." */
+                page?: components["parameters"]["page"];
+                /** @description Only show results that were last updated after the given time. This is a timestamp in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format: `YYYY-MM-DDTHH:MM:SSZ`. */
+                since?: components["parameters"]["since"];
+                outdated?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The permissions the installation has are included under the `permissions` key. */
+            200: {
+                headers: {
+                    Link: components["headers"]["link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description The ID of the installation.
+                         * @example 1
+                         */
+                        id: number;
+                        account: ({
+                            name?: string | null;
+                            email?: string | null;
+                            /** @example octocat */
+                            login: string;
+                            /** @example 1 */
+                            id: number;
+                            /** @example MDQ6VXNlcjE= */
+                            node_id: string;
+                            /**
+                             * Format: uri
+                             * @example https://github.com/images/error/octocat_happy.gif
+                             */
+                            avatar_url: string;
+                            /** @example 41d064eb2195891e12d0413f63227ea7 */
+                            gravatar_id: string | null;
+                            /**
+                             * Format: uri
+                             * @example https://api.github.com/users/octocat
+                             */
+                            url: string;
+                            /**
+                             * Format: uri
+                             * @example https://github.com/octocat
+                             */
+                            html_url: string;
+                            /**
+                             * Format: uri
+                             * @example https://api.github.com/users/octocat/followers
+                             */
+                            followers_url: string;
+                            /** @example https://api.github.com/users/octocat/following{/other_user} */
+                            following_url: string;
+                            /** @example https://api.github.com/users/octocat/gists{/gist_id} */
+                            gists_url: string;
+                            /** @example https://api.github.com/users/octocat/starred{/owner}{/repo} */
+                            starred_url: string;
+                            /**
+                             * Format: uri
+                             * @example https://api.github.com/users/octocat/subscriptions
+                             */
+                            subscriptions_url: string;
+                            /**
+                             * Format: uri
+                             * @example https://api.github.com/users/octocat/orgs
+                             */
+                            organizations_url: string;
+                            /**
+                             * Format: uri
+                             * @example https://api.github.com/users/octocat/repos
+                             */
+                            repos_url: string;
+                            /** @example https://api.github.com/users/octocat/events{/privacy} */
+                            events_url: string;
+                            /**
+                             * Format: uri
+                             * @example https://api.github.com/users/octocat/received_events
+                             */
+                            received_events_url: string;
+                            /** @example User */
+                            type: string;
+                            site_admin: boolean;
+                            /** @example "2020-07-09T00:17:55Z" */
+                            starred_at?: string;
+                        } | {
+                            /** @description A short description of the enterprise. */
+                            description?: string | null;
+                            /**
+                             * Format: uri
+                             * @example https://github.com/enterprises/octo-business
+                             */
+                            html_url: string;
+                            /**
+                             * Format: uri
+                             * @description The enterprise's website URL.
+                             */
+                            website_url?: string | null;
+                            /**
+                             * @description Unique identifier of the enterprise
+                             * @example 42
+                             */
+                            id: number;
+                            /** @example MDEwOlJlcG9zaXRvcnkxMjk2MjY5 */
+                            node_id: string;
+                            /**
+                             * @description The name of the enterprise.
+                             * @example Octo Business
+                             */
+                            name: string;
+                            /**
+                             * @description The slug url identifier for the enterprise.
+                             * @example octo-business
+                             */
+                            slug: string;
+                            /**
+                             * Format: date-time
+                             * @example 2019-01-26T19:01:12Z
+                             */
+                            created_at: string | null;
+                            /**
+                             * Format: date-time
+                             * @example 2019-01-26T19:14:43Z
+                             */
+                            updated_at: string | null;
+                            /** Format: uri */
+                            avatar_url: string;
+                        }) | null;
+                        /**
+                         * @description Describe whether all repositories have been selected or there's a selection involved
+                         * @enum {string}
+                         */
+                        repository_selection: "all" | "selected";
+                        /**
+                         * Format: uri
+                         * @example https://api.github.com/installations/1/access_tokens
+                         */
+                        access_tokens_url: string;
+                        /**
+                         * Format: uri
+                         * @example https://api.github.com/installation/repositories
+                         */
+                        repositories_url: string;
+                        /**
+                         * Format: uri
+                         * @example https://github.com/organizations/github/settings/installations/1
+                         */
+                        html_url: string;
+                        /** @example 1 */
+                        app_id: number;
+                        /** @description The ID of the user or organization this token is being scoped to. */
+                        target_id: number;
+                        /** @example Organization */
+                        target_type: string;
+                        /**
+                         * App Permissions
+                         * @description The permissions granted to the user access token.
+                         * @example {
+                         *       "contents": "read",
+                         *       "issues": "read",
+                         *       "deployments": "write",
+                         *       "single_file": "read"
+                         *     }
+                         */
+                        permissions: {
+                            /**
+                             * @description The level of permission to grant the access token for GitHub Actions workflows, workflow runs, and artifacts.
+                             * @enum {string}
+                             */
+                            actions?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token for repository creation, deletion, settings, teams, and collaborators creation.
+                             * @enum {string}
+                             */
+                            administration?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token for checks on code.
+                             * @enum {string}
+                             */
+                            checks?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token for repository contents, commits, branches, downloads, releases, and merges.
+                             * @enum {string}
+                             */
+                            contents?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token for deployments and deployment statuses.
+                             * @enum {string}
+                             */
+                            deployments?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token for managing repository environments.
+                             * @enum {string}
+                             */
+                            environments?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token for issues and related comments, assignees, labels, and milestones.
+                             * @enum {string}
+                             */
+                            issues?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token to search repositories, list collaborators, and access repository metadata.
+                             * @enum {string}
+                             */
+                            metadata?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token for packages published to GitHub Packages.
+                             * @enum {string}
+                             */
+                            packages?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token to retrieve Pages statuses, configuration, and builds, as well as create new builds.
+                             * @enum {string}
+                             */
+                            pages?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token for pull requests and related comments, assignees, labels, milestones, and merges.
+                             * @enum {string}
+                             */
+                            pull_requests?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token to manage the post-receive hooks for a repository.
+                             * @enum {string}
+                             */
+                            repository_hooks?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token to manage repository projects, columns, and cards.
+                             * @enum {string}
+                             */
+                            repository_projects?: "read" | "write" | "admin";
+                            /**
+                             * @description The level of permission to grant the access token to view and manage secret scanning alerts.
+                             * @enum {string}
+                             */
+                            secret_scanning_alerts?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token to manage repository secrets.
+                             * @enum {string}
+                             */
+                            secrets?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token to view and manage security events like code scanning alerts.
+                             * @enum {string}
+                             */
+                            security_events?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token to manage just a single file.
+                             * @enum {string}
+                             */
+                            single_file?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token for commit statuses.
+                             * @enum {string}
+                             */
+                            statuses?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token to manage Dependabot alerts.
+                             * @enum {string}
+                             */
+                            vulnerability_alerts?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token to update GitHub Actions workflow files.
+                             * @enum {string}
+                             */
+                            workflows?: "write";
+                            /**
+                             * @description The level of permission to grant the access token for organization teams and members.
+                             * @enum {string}
+                             */
+                            members?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token to manage access to an organization.
+                             * @enum {string}
+                             */
+                            organization_administration?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token for custom repository roles management. This property is in beta and is subject to change.
+                             * @enum {string}
+                             */
+                            organization_custom_roles?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token to view and manage announcement banners for an organization.
+                             * @enum {string}
+                             */
+                            organization_announcement_banners?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token to manage the post-receive hooks for an organization.
+                             * @enum {string}
+                             */
+                            organization_hooks?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token for viewing and managing fine-grained personal access token requests to an organization.
+                             * @enum {string}
+                             */
+                            organization_personal_access_tokens?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token for viewing and managing fine-grained personal access tokens that have been approved by an organization.
+                             * @enum {string}
+                             */
+                            organization_personal_access_token_requests?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token for viewing an organization's plan.
+                             * @enum {string}
+                             */
+                            organization_plan?: "read";
+                            /**
+                             * @description The level of permission to grant the access token to manage organization projects and projects beta (where available).
+                             * @enum {string}
+                             */
+                            organization_projects?: "read" | "write" | "admin";
+                            /**
+                             * @description The level of permission to grant the access token for organization packages published to GitHub Packages.
+                             * @enum {string}
+                             */
+                            organization_packages?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token to manage organization secrets.
+                             * @enum {string}
+                             */
+                            organization_secrets?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token to view and manage GitHub Actions self-hosted runners available to an organization.
+                             * @enum {string}
+                             */
+                            organization_self_hosted_runners?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token to view and manage users blocked by the organization.
+                             * @enum {string}
+                             */
+                            organization_user_blocking?: "read" | "write";
+                            /**
+                             * @description The level of permission to grant the access token to manage team discussions and related comments.
+                             * @enum {string}
+                             */
+                            team_discussions?: "read" | "write";
+                        };
+                        events: string[];
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        /** @example config.yaml */
+                        single_file_name: string | null;
+                        /** @example true */
+                        has_multiple_single_files?: boolean;
+                        /**
+                         * @example [
+                         *       "config.yml",
+                         *       ".github/issue_TEMPLATE.md"
+                         *     ]
+                         */
+                        single_file_paths?: string[];
+                        /** @example github-actions */
+                        app_slug: string;
+                        /**
+                         * Simple User
+                         * @description A GitHub user.
+                         */
+                        suspended_by: {
+                            name?: string | null;
+                            email?: string | null;
+                            /** @example octocat */
+                            login: string;
+                            /** @example 1 */
+                            id: number;
+                            /** @example MDQ6VXNlcjE= */
+                            node_id: string;
+                            /**
+                             * Format: uri
+                             * @example https://github.com/images/error/octocat_happy.gif
+                             */
+                            avatar_url: string;
+                            /** @example 41d064eb2195891e12d0413f63227ea7 */
+                            gravatar_id: string | null;
+                            /**
+                             * Format: uri
+                             * @example https://api.github.com/users/octocat
+                             */
+                            url: string;
+                            /**
+                             * Format: uri
+                             * @example https://github.com/octocat
+                             */
+                            html_url: string;
+                            /**
+                             * Format: uri
+                             * @example https://api.github.com/users/octocat/followers
+                             */
+                            followers_url: string;
+                            /** @example https://api.github.com/users/octocat/following{/other_user} */
+                            following_url: string;
+                            /** @example https://api.github.com/users/octocat/gists{/gist_id} */
+                            gists_url: string;
+                            /** @example https://api.github.com/users/octocat/starred{/owner}{/repo} */
+                            starred_url: string;
+                            /**
+                             * Format: uri
+                             * @example https://api.github.com/users/octocat/subscriptions
+                             */
+                            subscriptions_url: string;
+                            /**
+                             * Format: uri
+                             * @example https://api.github.com/users/octocat/orgs
+                             */
+                            organizations_url: string;
+                            /**
+                             * Format: uri
+                             * @example https://api.github.com/users/octocat/repos
+                             */
+                            repos_url: string;
+                            /** @example https://api.github.com/users/octocat/events{/privacy} */
+                            events_url: string;
+                            /**
+                             * Format: uri
+                             * @example https://api.github.com/users/octocat/received_events
+                             */
+                            received_events_url: string;
+                            /** @example User */
+                            type: string;
+                            site_admin: boolean;
+                            /** @example "2020-07-09T00:17:55Z" */
+                            starred_at?: string;
+                        } | null;
+                        /** Format: date-time */
+                        suspended_at: string | null;
+                        /** @example "test_13f1e99741e3e004@d7e1eb0bc0a1ba12.com" */
+                        contact_email?: string | null;
+                    }[];
+                };
+            };
+        };
+    };
+    "apps/get-installation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The unique identifier of the installation. */
+                installation_id: components["parameters"]["installation-id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["installation"];
+                };
+            };
+            404: components["responses"]["not_found"];
+        };
+    };
+    "apps/create-installation-access-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The unique identifier of the installation. */
+                installation_id: components["parameters"]["installation-id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description List of repository names that the token should have access to */
+                    repositories?: string[];
+                    /**
+                     * @description List of repository IDs that the token should have access to
+                     * @example [
+                     *       1
+                     *     ]
+                     */
+                    repository_ids?: number[];
+                    permissions?: components["schemas"]["app-permissions"];
+                };
+            };
+        };
+        responses: {
+            /** @description Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["installation-token"];
+                };
+            };
+            401: components["responses"]["requires_authentication"];
+            403: components["responses"]["forbidden"];
+            404: components["responses"]["not_found"];
+            422: components["responses"]["validation_failed"];
+        };
+    };
+    "apps/get-org-installation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization name. The name is not case sensitive. */
+                org: components["parameters"]["org"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["installation"];
+                };
+            };
+        };
+    };
+    "apps/list-repos-accessible-to-installation": {
+        parameters: {
+            query?: {
+                /** @description The number of results per page (max 100). For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)." */
+                per_page?: components["parameters"]["per-page"];
+                /** @description The page number of the results to fetch. For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)." */
+                page?: components["parameters"]["page"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            200: {
+                headers: {
+                    Link: components["headers"]["link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total_count: number;
+                        repositories: (components["schemas"]["repository"] & {
+                            /** @description The custom properties that were defined for the repository. The keys are the custom property names, and the values are the corresponding custom property values. Present for org repos only. */
+                            custom_properties?: {
+                                [key: string]: unknown;
+                            };
+                        })[];
+                        /** @example selected */
+                        repository_selection?: string;
+                    };
+                };
+            };
+            304: components["responses"]["not_modified"];
+            401: components["responses"]["requires_authentication"];
+            403: components["responses"]["forbidden"];
+        };
+    };
+    "enterprise-admin/update-org-name": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization name. The name is not case sensitive. */
+                org: components["parameters"]["org"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The organization's new name. */
+                    login: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                        url?: string;
+                    };
+                };
+            };
+        };
+    };
+    "enterprise-admin/delete-user": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The handle for the GitHub user account. */
+                username: components["parameters"]["username"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "enterprise-admin/update-username-for-user": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The handle for the GitHub user account. */
+                username: components["parameters"]["username"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The user's new username. */
+                    login: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                        url?: string;
+                    };
+                };
+            };
+        };
+    };
+    "enterprise-admin/suspend-user": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The handle for the GitHub user account. */
+                username: components["parameters"]["username"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description The reason the user is being suspended. This message will be logged in the [audit log](https://docs.github.com/enterprise-server@3.19/admin/monitoring-activity-in-your-enterprise/reviewing-audit-logs-for-your-enterprise/about-the-audit-log-for-your-enterprise). If you don't provide a `reason`, it will default to "Suspended via API by _SITE\_ADMINISTRATOR_", where _SITE\_ADMINISTRATOR_ is the person who performed the action. */
+                    reason?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "enterprise-admin/unsuspend-user": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The handle for the GitHub user account. */
+                username: components["parameters"]["username"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description The reason the user is being unsuspended. This message will be logged in the [audit log](https://docs.github.com/enterprise-server@3.19/admin/monitoring-activity-in-your-enterprise/reviewing-audit-logs-for-your-enterprise/about-the-audit-log-for-your-enterprise). If you don't provide a `reason`, it will default to "Unsuspended via API by _SITE\_ADMINISTRATOR_", where _SITE\_ADMINISTRATOR_ is the person who performed the action. */
+                    reason?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "enterprise-admin/promote-user-to-be-site-administrator": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The handle for the GitHub user account. */
+                username: components["parameters"]["username"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "enterprise-admin/demote-site-administrator": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The handle for the GitHub user account. */
+                username: components["parameters"]["username"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "meta/root": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["root"];
+                };
+            };
+        };
+    };
+    "meta/get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["api-overview"];
+                };
+            };
+            304: components["responses"]["not_modified"];
+        };
+    };
+    "meta/get-zen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
             };
         };
     };

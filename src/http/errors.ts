@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { answerForStoreRefusal } from './store-refusals.js';
 
 export const DOCS_ROOT = 'https://docs.github.com/rest';
 
@@ -48,15 +49,19 @@ function schemaValidationError(error: FastifyError, request: FastifyRequest): Ap
       String((v.params as { missingProperty?: string; additionalProperty?: string }).missingProperty ??
         (v.params as { additionalProperty?: string }).additionalProperty ?? '');
     const pointer = v.instancePath ? `properties${v.instancePath}` : part;
-    const value = JSON.stringify(getPath(part === 'body' ? request.body : request.query, v.instancePath));
+    const offending = getPath(part === 'body' ? request.body : request.query, v.instancePath);
     if (v.keyword === 'required') {
       lines.push(`"${field}" wasn't supplied.`);
       errors.push({ resource: resourceOf(request), field, code: 'missing_field' });
     } else if (v.keyword === 'additionalProperties') {
       lines.push(`"${field}" is not a permitted key.`);
       errors.push({ resource: resourceOf(request), field, code: 'invalid' });
+    } else if (v.keyword === 'maxItems') {
+      // GitHub's wording for an array over its limit: "No more than 50 items are allowed; 125 were supplied."
+      lines.push(`For '${pointer}', no more than ${String(v.params.limit)} items are allowed; ${(offending as unknown[]).length} were supplied.`);
+      errors.push({ resource: resourceOf(request), field, code: 'invalid' });
     } else {
-      lines.push(`For '${pointer}', ${value ?? 'value'} ${describeKeyword(v.keyword, v.params, v.message)}.`);
+      lines.push(`For '${pointer}', ${quoted(offending) ?? 'value'} ${describeKeyword(v.keyword, v.params, v.message)}.`);
       errors.push({ resource: resourceOf(request), field, code: 'invalid' });
     }
   }
@@ -84,6 +89,14 @@ function describeKeyword(keyword: string, params: Record<string, unknown>, messa
   }
 }
 
+/** Characters of an offending value a 422 message quotes: a 100,000-item array would make a megabyte message. */
+const QUOTED_VALUE_LENGTH = 100;
+
+function quoted(value: unknown): string | undefined {
+  const text = JSON.stringify(value);
+  return text !== undefined && text.length > QUOTED_VALUE_LENGTH ? `${text.slice(0, QUOTED_VALUE_LENGTH)}…` : text;
+}
+
 function getPath(root: unknown, pointer: string): unknown {
   let node = root as Record<string, unknown> | undefined;
   for (const key of pointer.split('/').filter(Boolean)) node = node?.[key] as Record<string, unknown> | undefined;
@@ -97,6 +110,7 @@ function resourceOf(request: FastifyRequest): string {
 /** The one error handler: every failure leaves in GitHub's shape, never as a bare 500 page. */
 export function handleError(error: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply) {
   let apiError: ApiError;
+  let refused: ApiError | undefined;
   if (error instanceof ApiError) {
     apiError = error;
   } else if ((error as FastifyError).validation) {
@@ -107,6 +121,8 @@ export function handleError(error: FastifyError | ApiError, request: FastifyRequ
     apiError = new ApiError(413, 'Payload too large');
   } else if (typeof (error as FastifyError).statusCode === 'number' && (error as FastifyError).statusCode! < 500) {
     apiError = new ApiError((error as FastifyError).statusCode!, error.message);
+  } else if ((refused = answerForStoreRefusal(error, resourceOf(request)))) {
+    apiError = refused;
   } else {
     request.log.error({ err: error }, 'unhandled error');
     apiError = new ApiError(500, 'Server Error');

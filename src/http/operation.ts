@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { loadOrgAccess, loadOrgAccessCached, isOwner, type OrgAccess } from '../orgs/access.js';
 import { forbidden, notFound, nulCharacter, requiresAuthentication } from './errors.js';
+import { withBoundedArrays } from './json-body.js';
 import { describeOperation } from './openapi.js';
 import { mayWrite } from './read-cache.js';
 import { hasAnyScope } from './scopes.js';
@@ -52,7 +53,8 @@ export function registerOperation(app: FastifyInstance, op: Operation): void {
   const accepted = op.acceptedScopes ?? [];
   const acceptedHeader = accepted.join(', ');
   const removedFields = described?.removedBodyFields ?? {};
-  const bodySchema = (op.body ?? described?.body) as { type?: string } | undefined;
+  // Every array of every body is bounded here, so no operation, present or future, lets one grow a statement.
+  const bodySchema = withBoundedArrays(op.body ?? described?.body) as { type?: string } | undefined;
   // A request without a body sends no fields: `{}`, so optional bodies pass and required fields are reported as missing.
   const objectBody = bodySchema?.type === 'object';
 
@@ -112,7 +114,10 @@ export function registerOperation(app: FastifyInstance, op: Operation): void {
   });
 }
 
-/** The field path (`['maintainers', '0']`) of the first string in `value` holding a NUL character, if any. */
+/**
+ * The field path (`['maintainers', '0']`) of the first string in `value` holding a NUL character, if any.
+ * Recursive: the body parser refuses anything nested deeper than MAX_JSON_NESTING.
+ */
 function nulAt(value: unknown, path: string[] = []): string[] | undefined {
   if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
   if (!value || typeof value !== 'object') return undefined;

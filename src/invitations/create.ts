@@ -1,9 +1,9 @@
-import { findAccountById, type Account } from '../accounts/store.js';
+import { findAccountById, lockAccount, type Account } from '../accounts/store.js';
 import { isBlocked } from '../blocks/store.js';
 import type { AppContext } from '../context.js';
 import type { Caller } from '../http/auth.js';
 import { ApiError, validationFailed } from '../http/errors.js';
-import { getMembership, lockOrg } from '../memberships/store.js';
+import { getMembership } from '../memberships/store.js';
 import { teamsOfOrgByIds } from '../teams/store.js';
 import { expireDueInvitationsInOrg } from './expiry.js';
 import { sendInvitation, type Invitee } from './service.js';
@@ -57,7 +57,7 @@ export async function createInvitation(
   if (role === 'reinstate' && teamIds.length > 0) throw unprocessable('Invite may not specify teams while reinstating');
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
-    await lockOrg(trx, ctx.dialect, org.id);
+    await lockAccount(trx, ctx.dialect, org.id);
     await expireDueInvitationsInOrg(trx, org.id, now);
     const teams = await teamsOfOrgByIds(trx, org.id, teamIds);
     if (teams.length !== teamIds.length) throw unprocessable('All teams on the invitation must be on this organization');

@@ -1,8 +1,9 @@
+import { lockAccount } from '../accounts/store.js';
 import type { Kysely } from 'kysely';
 import { isoSeconds } from '../clock.js';
 import type { AppContext } from '../context.js';
 import type { Database } from '../db/schema.js';
-import { deleteMembership, getMembership, lockOrg } from '../memberships/store.js';
+import { deleteMembership, getMembership } from '../memberships/store.js';
 import { deletePendingTeamMemberships } from '../teams/store.js';
 import { dueInvitations, EXPIRED_REASON, setInvitationState, type InvitationRow } from './store.js';
 
@@ -16,7 +17,7 @@ export async function releaseInvitee(trx: Kysely<Database>, invitation: Invitati
 
 /**
  * Fails the org's pending invitations whose seven days are over; they then show in failed_invitations with
- * `failed_at` = the moment they expired. The caller holds `lockOrg`.
+ * `failed_at` = the moment they expired. The caller holds `lockAccount`.
  */
 export async function expireDueInvitationsInOrg(trx: Kysely<Database>, orgId: number, now: Date): Promise<void> {
   const nowIso = isoSeconds(now);
@@ -43,7 +44,7 @@ export async function expireDueInvitations(
   const orgIds = [...new Set(due.map((invitation) => invitation.org_id))].sort((a, b) => a - b);
   for (const orgId of orgIds) {
     await ctx.db.transaction().execute(async (trx) => {
-      await lockOrg(trx, ctx.dialect, orgId);
+      await lockAccount(trx, ctx.dialect, orgId);
       await expireDueInvitationsInOrg(trx, orgId, now);
     });
   }

@@ -18,7 +18,7 @@ export function invitationLimitFor(org: Pick<Account, 'created_at' | 'settings'>
 
 /**
  * Refuses one more invitation once the org has sent its limit within the last 24 hours. Every way of inviting
- * counts (POST invitations, PUT memberships, PUT team memberships). The caller holds `lockOrg`, so concurrent
+ * counts (POST invitations, PUT memberships, PUT team memberships). The caller holds `lockAccount`, so concurrent
  * invitations cannot overshoot.
  */
 export async function enforceInvitationRateLimit(db: Kysely<Database>, org: Account, now: Date, requestId: string): Promise<void> {

@@ -1,12 +1,12 @@
 import type { Kysely, Transaction } from 'kysely';
-import { findAccountById, type Account } from '../accounts/store.js';
-import { recordAuditEvent } from '../audit/record.js';
+import { findAccountById, lockAccount, type Account } from '../accounts/store.js';
+import { recordEvent } from '../events/record.js';
 import { isoSeconds } from '../clock.js';
 import type { AppContext } from '../context.js';
 import type { Database } from '../db/schema.js';
 import type { Caller } from '../http/auth.js';
 import { ApiError, notFound } from '../http/errors.js';
-import { lockOrg, putMembership, type MembershipRole } from '../memberships/store.js';
+import { putMembership, type MembershipRole } from '../memberships/store.js';
 import { countTeamsOfOrgByIds, deletePendingTeamMemberships, putTeamMember, teamMembershipsInOrg, teamsOfOrgByIds, type TeamRole, type TeamRow } from '../teams/store.js';
 import { expireDueInvitations, expireDueInvitationsInOrg, releaseInvitee } from './expiry.js';
 import { enforceInvitationRateLimit } from './rate-limit.js';
@@ -49,7 +49,7 @@ export interface SendInvitation {
 
 /**
  * Records an invitation, the pending side of the invitee's membership and their pending team memberships.
- * Every way of inviting ends here, so each counts against the invitation rate limit. Caller holds `lockOrg`
+ * Every way of inviting ends here, so each counts against the invitation rate limit. Caller holds `lockAccount`
  * and has ruled out members, blocked users and duplicates.
  */
 export async function sendInvitation(trx: Kysely<Database>, input: SendInvitation, now: Date): Promise<InvitationRow> {
@@ -69,11 +69,12 @@ export async function sendInvitation(trx: Kysely<Database>, input: SendInvitatio
     await putMembership(trx, { orgId: input.org.id, userId: user.id, role: membershipRoleFor(input.role), state: 'pending', now: nowIso });
     for (const { team, role } of input.teams) await putTeamMember(trx, { teamId: team.id, userId: user.id, role, state: 'pending', now: nowIso });
   }
-  await recordAuditEvent(trx, {
+  await recordEvent(trx, {
     action: 'org.invite_member',
     actor: actorOf(input.inviter),
     org: input.org,
     user,
+    invitation,
     data: { invitation_id: invitation.id, role: input.role, email, team_ids: input.teams.map((t) => t.team.id) },
     createdAt: nowIso,
   });
@@ -127,7 +128,7 @@ async function auditUserOf(db: Kysely<Database>, invitation: InvitationRow): Pro
 async function cancelInvitationRow(trx: Kysely<Database>, org: Account, invitation: InvitationRow, actor: Caller, nowIso: string): Promise<void> {
   await setInvitationState(trx, invitation, 'cancelled', { updated_at: nowIso });
   if (invitation.state === 'pending') await releaseInvitee(trx, invitation);
-  await recordAuditEvent(trx, {
+  await recordEvent(trx, {
     action: 'org.cancel_invitation',
     actor: actorOf(actor),
     org,
@@ -139,7 +140,7 @@ async function cancelInvitationRow(trx: Kysely<Database>, org: Account, invitati
 
 /**
  * Cancels every pending invitation of `user` in `org` (addressed to them or to their email address), with their
- * pending membership record; returns how many. Used by blocking and member removal; the caller holds `lockOrg`.
+ * pending membership record; returns how many. Used by blocking and member removal; the caller holds `lockAccount`.
  * Cancelled invitations never show in failed_invitations.
  */
 export async function cancelPendingInvitationsOf(
@@ -158,7 +159,7 @@ export async function cancelPendingInvitationsOf(
 export async function cancelInvitation(ctx: AppContext, input: { org: Account; caller: Caller; invitationId: number }): Promise<void> {
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
-    await lockOrg(trx, ctx.dialect, input.org.id);
+    await lockAccount(trx, ctx.dialect, input.org.id);
     await expireDueInvitationsInOrg(trx, input.org.id, now);
     const invitation = await getInvitation(trx, input.org.id, input.invitationId);
     if (!invitation) throw notFound();
@@ -172,7 +173,7 @@ export async function cancelInvitation(ctx: AppContext, input: { org: Account; c
 /**
  * Accepts a pending invitation for `user`: the membership becomes active with the invited role, the invitation
  * records who accepted it (email invitations gain their login), and the invitation's teams are joined.
- * The caller holds `lockOrg`.
+ * The caller holds `lockAccount`.
  */
 export async function acceptInvitation(trx: Kysely<Database>, org: Account, invitation: InvitationRow, user: Account, now: Date): Promise<void> {
   const nowIso = isoSeconds(now);
@@ -183,7 +184,7 @@ export async function acceptInvitation(trx: Kysely<Database>, org: Account, invi
   await setInvitationState(trx, invitation, 'accepted', { invitee_id: user.id, updated_at: nowIso });
   // GitHub records the inviter as the actor of what an accepted invitation does.
   const inviter = (await findAccountById(trx, invitation.inviter_id)) ?? null;
-  await recordAuditEvent(trx, {
+  await recordEvent(trx, {
     action: 'org.add_member',
     actor: inviter,
     org,
@@ -194,7 +195,7 @@ export async function acceptInvitation(trx: Kysely<Database>, org: Account, invi
   const invitedRoles = new Map((await teamMembershipsInOrg(trx, org.id, user.id, 'pending')).map((row) => [row.team_id, row.role]));
   for (const team of await teamsOfOrgByIds(trx, org.id, parseTeamIds(invitation))) {
     await putTeamMember(trx, { teamId: team.id, userId: user.id, role: invitedRoles.get(team.id) ?? 'member', state: 'active', now: nowIso });
-    await recordAuditEvent(trx, { action: 'team.add_member', actor: inviter, org, user, data: { team: `${org.login}/${team.slug}` }, createdAt: nowIso });
+    await recordEvent(trx, { action: 'team.add_member', actor: inviter, org, user, team, data: { team: `${org.login}/${team.slug}` }, createdAt: nowIso });
   }
   await deletePendingTeamMemberships(trx, org.id, user.id);
 }

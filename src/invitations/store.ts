@@ -17,8 +17,9 @@ export const EXPIRED_REASON = 'Invitation expired. User did not accept this invi
  * Counters kept with every invitation state change, so the lists know their last page without counting
  * (failed invitations only ever accumulate).
  */
+export const PENDING_INVITATIONS_COUNTER = 'pending_invitations';
 const COUNTER_OF: Partial<Record<InvitationState, string>> = {
-  pending: 'pending_invitations',
+  pending: PENDING_INVITATIONS_COUNTER,
   failed: 'failed_invitations',
 };
 

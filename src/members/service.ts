@@ -1,12 +1,12 @@
 import type { Kysely, Transaction } from 'kysely';
-import { findAccount, type Account } from '../accounts/store.js';
-import { recordAuditEvent } from '../audit/record.js';
+import { findAccount, lockAccount, type Account } from '../accounts/store.js';
+import { recordEvent } from '../events/record.js';
 import { isoSeconds } from '../clock.js';
 import type { AppContext } from '../context.js';
 import type { Database } from '../db/schema.js';
 import type { Caller } from '../http/auth.js';
 import { ApiError, forbidden } from '../http/errors.js';
-import { deleteMembership, getMembership, lockOrg, readCounter, type MembershipRow } from '../memberships/store.js';
+import { deleteMembership, getMembership, readCounter, type MembershipRow } from '../memberships/store.js';
 import { actorOf } from './common.js';
 import { removeFromOrgTeams } from './store.js';
 
@@ -16,7 +16,7 @@ export function isActiveMember(membership: Pick<MembershipRow, 'state' | 'role'>
 }
 
 /**
- * 403 when `membership` is the org's only active owner. Read under `lockOrg`, the `admins` counter is exact,
+ * 403 when `membership` is the org's only active owner. Read under `lockAccount`, the `admins` counter is exact,
  * so the check costs one row whatever the org's size.
  */
 export async function ensureNotLastOwner(db: Kysely<Database>, orgId: number, membership: MembershipRow, message: string): Promise<void> {
@@ -27,7 +27,7 @@ export async function ensureNotLastOwner(db: Kysely<Database>, orgId: number, me
 /**
  * Removes an active member (any role) from the org: never the last owner (403), out of every team of the
  * org, and not turned into an outside collaborator. Records `org.remove_member` and one `team.remove_member`
- * per team left. The caller holds `lockOrg` on the org.
+ * per team left. The caller holds `lockAccount` on the org.
  */
 export async function removeMemberFromOrg(
   ctx: AppContext,
@@ -42,13 +42,14 @@ export async function removeMemberFromOrg(
   const now = isoSeconds(ctx.clock.now());
   await deleteMembership(trx, org.id, user.id);
   const teams = await removeFromOrgTeams(trx, org.id, user.id);
-  await recordAuditEvent(trx, { action: 'org.remove_member', actor: actorOf(actor), org, user, data: { permission: membership.role }, createdAt: now });
+  await recordEvent(trx, { action: 'org.remove_member', actor: actorOf(actor), org, user, data: { permission: membership.role }, createdAt: now });
   for (const team of teams) {
-    await recordAuditEvent(trx, {
+    await recordEvent(trx, {
       action: 'team.remove_member',
       actor: actorOf(actor),
       org,
       user,
+      team,
       data: { team: `${org.login}/${team.slug}` },
       createdAt: now,
     });
@@ -63,7 +64,7 @@ export async function removeMemberFromOrg(
 export async function removeMember(ctx: AppContext, org: Account, caller: Caller, username: string): Promise<void> {
   const user = await findAccount(ctx.db, username, 'User');
   await ctx.db.transaction().execute(async (trx) => {
-    await lockOrg(trx, ctx.dialect, org.id);
+    await lockAccount(trx, ctx.dialect, org.id);
     const callerMembership = await getMembership(trx, org.id, caller.userId);
     const owner = callerMembership?.state === 'active' && callerMembership.role === 'admin';
     if (!owner && user?.id !== caller.userId) throw forbidden('You must be an organization owner to remove members.');

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { UserSummary } from '../users/present.js';
+import type { TeamRow } from '../teams/store.js';
 import { pageOfUsers, type IdPage, type UserIdQuery } from './user-page.js';
 
 export type RoleFilter = 'all' | 'admin' | 'member';
@@ -42,11 +43,11 @@ export async function listMembers(db: Kysely<Database>, orgId: number, query: Me
 }
 
 /** Leaves every team of the org (active or pending team membership); returns the teams left. */
-export async function removeFromOrgTeams(db: Kysely<Database>, orgId: number, userId: number): Promise<{ id: number; slug: string }[]> {
+export async function removeFromOrgTeams(db: Kysely<Database>, orgId: number, userId: number): Promise<TeamRow[]> {
   const teams = await db
     .selectFrom('team_members')
     .innerJoin('teams', 'teams.id', 'team_members.team_id')
-    .select(['teams.id', 'teams.slug'])
+    .selectAll('teams')
     .where('teams.org_id', '=', orgId)
     .where('team_members.user_id', '=', userId)
     .orderBy('teams.id')
@@ -55,7 +56,8 @@ export async function removeFromOrgTeams(db: Kysely<Database>, orgId: number, us
     await db
       .deleteFrom('team_members')
       .where('user_id', '=', userId)
-      .where('team_id', 'in', teams.map((t) => t.id))
+      // The org's teams as a subquery: one parameter however many teams the user is in.
+      .where('team_id', 'in', (eb) => eb.selectFrom('teams').select('id').where('org_id', '=', orgId))
       .execute();
   }
   return teams;

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { findAccount, findAccountById, type Account } from '../accounts/store.js';
-import { recordAuditEvent } from '../audit/record.js';
+import { findAccount, findAccountById, lockAccount, type Account } from '../accounts/store.js';
+import { recordEvent } from '../events/record.js';
 import { isBlocked } from '../blocks/store.js';
 import { isoSeconds } from '../clock.js';
 import type { AppContext } from '../context.js';
@@ -14,7 +14,7 @@ import { ensureNotLastOwner, removeMemberFromOrg } from '../members/service.js';
 import { isMember, isOwner, type OrgAccess } from '../orgs/access.js';
 import type { OrgSummary } from '../orgs/present.js';
 import { parseOrgSettings } from '../orgs/settings.js';
-import { getMembership, listOwnMembershipPage, lockOrg, putMembership, type MembershipRole, type MembershipState } from './store.js';
+import { getMembership, listOwnMembershipPage, putMembership, type MembershipRole, type MembershipState } from './store.js';
 
 export interface EffectiveMembership {
   role: MembershipRole;
@@ -81,7 +81,7 @@ export async function setMembershipForUser(
   const now = ctx.clock.now();
   const nowIso = isoSeconds(now);
   return ctx.db.transaction().execute(async (trx) => {
-    await lockOrg(trx, ctx.dialect, org.id);
+    await lockAccount(trx, ctx.dialect, org.id);
     await requireOwner(trx, org.id, caller, 'You must be an admin to add or update an organization membership.');
     if (role === 'member' && user.id === caller.userId) {
       throw forbidden('You cannot demote yourself. Admins must be demoted by another admin.');
@@ -93,7 +93,7 @@ export async function setMembershipForUser(
         await ensureNotLastOwner(trx, org.id, current, "You can't demote the last admin to a member.");
         // A billing manager given a member role becomes that member directly: the one membership record changes role.
         const updated = await putMembership(trx, { orgId: org.id, userId: user.id, role, state: 'active', now: nowIso });
-        await recordAuditEvent(trx, {
+        await recordEvent(trx, {
           action: 'org.update_member',
           actor: actorOf(caller),
           org,
@@ -121,7 +121,7 @@ export async function removeMembershipForUser(ctx: AppContext, input: { org: Acc
   const { org, caller } = input;
   const user = await userOr404(ctx, input.username);
   await ctx.db.transaction().execute(async (trx) => {
-    await lockOrg(trx, ctx.dialect, org.id);
+    await lockAccount(trx, ctx.dialect, org.id);
     await requireOwner(trx, org.id, caller, 'You must be an admin to remove an organization membership.');
     if ((await getMembership(trx, org.id, user.id))?.state === 'active') {
       await removeMemberFromOrg(ctx, trx, { org, user, actor: caller });
@@ -154,7 +154,7 @@ export async function updateOwnMembership(
   const user = (await findAccountById(ctx.db, input.caller.userId))!;
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
-    await lockOrg(trx, ctx.dialect, org.id);
+    await lockAccount(trx, ctx.dialect, org.id);
     await expireDueInvitationsInOrg(trx, org.id, now);
     const membership = await effectiveMembership(trx, org.id, user);
     if (!membership) throw notFound();
@@ -171,7 +171,7 @@ export async function updateOwnMembership(
       // A pending record made outside the API (no invitation behind it) is simply accepted.
       const nowIso = isoSeconds(now);
       await putMembership(trx, { orgId: org.id, userId: user.id, role: membership.role, state: 'active', now: nowIso });
-      await recordAuditEvent(trx, { action: 'org.add_member', actor: user, org, user, data: { permission: membership.role }, createdAt: nowIso });
+      await recordEvent(trx, { action: 'org.add_member', actor: user, org, user, data: { permission: membership.role }, createdAt: nowIso });
     }
     return { user, membership: { role: membership.role, state: 'active' } };
   });

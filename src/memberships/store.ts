@@ -1,5 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DialectName } from '../db/connect.js';
+import { sql, type Kysely } from 'kysely';
 import type { Database, MembershipTable } from '../db/schema.js';
 import { precompiled } from '../db/prepared.js';
 
@@ -58,16 +57,6 @@ async function adjustCounters(db: Kysely<Database>, orgId: number, before: Membe
   const a = countersOf(before);
   const b = countersOf(after);
   for (const name of Object.keys(a) as CounterName[]) await bumpCounter(db, orgId, name, b[name] - a[name]);
-}
-
-/**
- * Serializes membership changes of one org across processes (PostgreSQL row lock on the org), so rules
- * such as "never zero owners" hold under concurrency. SQLite already admits one writer at a time.
- */
-export async function lockOrg(trx: Transaction<Database>, dialect: DialectName, orgId: number): Promise<void> {
-  if (dialect === 'postgres') {
-    await trx.selectFrom('accounts').select('id').where('id', '=', orgId).forUpdate().execute();
-  }
 }
 
 export async function getMembership(db: Kysely<Database>, orgId: number, userId: number): Promise<MembershipRow | undefined> {

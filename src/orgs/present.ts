@@ -47,7 +47,12 @@ export function organizationSimple(urls: Urls, org: OrgSummary): OrganizationSim
 
 export interface OrgCounts {
   collaborators: number;
+  /** Active members and pending invitations. */
+  filledSeats: number;
 }
+
+/** For the public view, which shows no counts. */
+export const PUBLIC_VIEW_COUNTS: OrgCounts = { collaborators: 0, filledSeats: 0 };
 
 /**
  * `GET /orgs/{org}`. The private part (plan, billing, member privileges …) only for owners whose
@@ -89,7 +94,8 @@ export function organizationFull(
     private_gists: 0,
     disk_usage: 0,
     collaborators: options.counts.collaborators,
-    plan: { name: settings.plan, space: 976562499, private_repos: 10000, filled_seats: 0, seats: 0 },
+    // No seats are bought here: an org has as many seats as it fills.
+    plan: { name: settings.plan, space: 976562499, private_repos: 10000, filled_seats: options.counts.filledSeats, seats: options.counts.filledSeats },
     default_repository_branch: 'main',
     members_can_create_repositories:
       settings.members_can_create_public_repositories ||

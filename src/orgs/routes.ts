@@ -5,12 +5,15 @@ import { hasAnyScope } from '../http/scopes.js';
 import { orgOf, type Operation } from '../http/operation.js';
 import { perPageOnly, setSinceLink } from '../http/pagination.js';
 import { isOwner } from './access.js';
-import { organizationFull, organizationSimple } from './present.js';
+import { organizationFull, organizationSimple, PUBLIC_VIEW_COUNTS, type OrgCounts } from './present.js';
 import { updateOrg, type OrgUpdate } from './service.js';
 import { listOrgsSince } from './store.js';
 import type { FastifyRequest } from 'fastify';
 import type { Account } from '../accounts/store.js';
-import { readCounter } from '../memberships/store.js';
+import type { Kysely } from 'kysely';
+import { precompiled } from '../db/prepared.js';
+import type { Database } from '../db/schema.js';
+import { PENDING_INVITATIONS_COUNTER } from '../invitations/store.js';
 import { OUTSIDE_COLLABORATORS_COUNTER } from '../outside-collaborators/store.js';
 
 /** `orgs/list`: GET /organizations, paged only by the `since` cursor. */
@@ -28,16 +31,29 @@ const list: Operation = {
   },
 };
 
+// The counters the private part shows, in one read: outside collaborators (src/outside-collaborators), members and
+// pending invitations (together the seats GitHub bills: members plus the invitations that will become members).
+const selectPrivateCounters = precompiled((db, orgId: number) =>
+  db
+    .selectFrom('org_counters')
+    .select(['name', 'value'])
+    .where('org_id', '=', orgId)
+    .where('name', 'in', [OUTSIDE_COLLABORATORS_COUNTER, 'members', PENDING_INVITATIONS_COUNTER]),
+);
+
+async function readPrivateCounts(db: Kysely<Database>, orgId: number): Promise<OrgCounts> {
+  const value = new Map((await selectPrivateCounters(db, orgId)).map((row) => [row.name, Number(row.value)]));
+  return {
+    collaborators: value.get(OUTSIDE_COLLABORATORS_COUNTER) ?? 0,
+    filledSeats: (value.get('members') ?? 0) + (value.get(PENDING_INVITATIONS_COUNTER) ?? 0),
+  };
+}
+
 async function presentFull(request: FastifyRequest, org: Account, showPrivate: boolean, cached = false) {
-  // `collaborators` (private part only): the org's outside collaborators, a counter kept by src/outside-collaborators.
   const { db, readCache } = request.server.ctx;
-  const read = () => readCounter(db, org.id, OUTSIDE_COLLABORATORS_COUNTER);
-  const collaborators = !showPrivate ? 0 : cached ? await readCache.get(`counter:${org.id}:${OUTSIDE_COLLABORATORS_COUNTER}`, read) : await read();
-  return organizationFull(request.server.urls, org, {
-    showPrivate,
-    version: request.apiVersion,
-    counts: { collaborators },
-  });
+  const read = () => readPrivateCounts(db, org.id);
+  const counts = !showPrivate ? PUBLIC_VIEW_COUNTS : cached ? await readCache.get(`private-counts:${org.id}`, read) : await read();
+  return organizationFull(request.server.urls, org, { showPrivate, version: request.apiVersion, counts });
 }
 
 /** `orgs/get`: GET /orgs/{org}; private fields only for owners whose token has read:org or admin:org. */

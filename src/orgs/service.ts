@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.js';
 import { isoSeconds } from '../clock.js';
-import { recordAuditEvent } from '../audit/record.js';
-import type { Account } from '../accounts/store.js';
+import { recordEvent } from '../events/record.js';
+import { findAccountById, lockAccount, type Account } from '../accounts/store.js';
 import type { Caller } from '../http/auth.js';
 import { ApiError, invalidField, validationFailed } from '../http/errors.js';
 import { parseOrgSettings, PATCHABLE_SETTINGS, type OrgSettings } from './settings.js';
@@ -63,40 +63,50 @@ function applyRepositoryCreation(body: OrgUpdate, settings: OrgSettings): void {
 /** `PATCH /orgs/{org}`: every documented field; unknown fields are ignored, as GitHub ignores them. */
 export async function updateOrg(ctx: AppContext, org: Account, caller: Caller, body: OrgUpdate): Promise<Account> {
   validate(body);
-  const settings = parseOrgSettings(org.settings);
-  const changedSettings: Record<string, unknown> = {};
-  for (const field of PATCHABLE_SETTINGS) {
-    if (body[field] !== undefined) {
-      (settings as unknown as Record<string, unknown>)[field] = body[field] === '' && field === 'billing_email' ? null : body[field];
-      changedSettings[field] = body[field];
-    }
-  }
-  applyRepositoryCreation(body, settings);
-  const profile: Partial<Record<ProfileField, string | null>> = {};
-  for (const field of PROFILE_FIELDS) {
-    // An empty string clears a profile field, which GitHub then reports as null.
-    if (body[field] !== undefined) profile[field] = body[field] === '' ? null : body[field]!;
-  }
-  // A PATCH that changes nothing leaves the org as it was: no new updated_at (hence ETag), no audit event.
-  const unchanged =
-    JSON.stringify(settings) === JSON.stringify(parseOrgSettings(org.settings)) &&
-    PROFILE_FIELDS.every((field) => profile[field] === undefined || profile[field] === org[field]);
-  if (unchanged) return org;
   const now = isoSeconds(ctx.clock.now());
   return ctx.db.transaction().execute(async (trx) => {
+    // The settings document is rewritten whole: it must be read under the row lock, or parallel PATCHes of other fields are lost.
+    await lockAccount(trx, ctx.dialect, org.id);
+    const current = (await findAccountById(trx, org.id, 'Organization')) ?? org;
+    const { settings, profile, changes } = applyUpdate(current, body);
+    // A PATCH that changes nothing leaves the org as it was: no new updated_at (hence ETag), no audit event.
+    if (Object.keys(changes).length === 0) return current;
     const updated = await trx
       .updateTable('accounts')
       .set({ ...profile, settings: JSON.stringify(settings), updated_at: now })
       .where('id', '=', org.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordAuditEvent(trx, {
+    await recordEvent(trx, {
       action: 'org.update',
       actor: { id: caller.userId, login: caller.login },
       org: { id: org.id, login: org.login },
-      data: { changes: { ...profile, ...changedSettings } },
+      data: { changes },
       createdAt: now,
     });
     return updated;
   });
+}
+
+/** The org's settings and profile after `body`, and the fields whose values it changes. */
+function applyUpdate(org: Account, body: OrgUpdate) {
+  const before = parseOrgSettings(org.settings);
+  const settings = parseOrgSettings(org.settings);
+  for (const field of PATCHABLE_SETTINGS) {
+    if (body[field] !== undefined) {
+      (settings as unknown as Record<string, unknown>)[field] = body[field] === '' && field === 'billing_email' ? null : body[field];
+    }
+  }
+  applyRepositoryCreation(body, settings);
+  const changes: Record<string, unknown> = {};
+  for (const field of Object.keys(settings) as (keyof OrgSettings)[]) {
+    if (settings[field] !== before[field]) changes[field] = settings[field];
+  }
+  const profile: Partial<Record<ProfileField, string | null>> = {};
+  for (const field of PROFILE_FIELDS) {
+    // An empty string clears a profile field, which GitHub then reports as null.
+    const value = body[field] === undefined ? undefined : body[field] === '' ? null : body[field]!;
+    if (value !== undefined && value !== org[field]) profile[field] = changes[field] = value;
+  }
+  return { settings, profile, changes };
 }

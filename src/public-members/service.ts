@@ -1,10 +1,11 @@
+import { lockAccount } from '../accounts/store.js';
 import type { Account } from '../accounts/store.js';
-import { recordAuditEvent } from '../audit/record.js';
+import { recordEvent } from '../events/record.js';
 import { isoSeconds } from '../clock.js';
 import type { AppContext } from '../context.js';
 import type { Caller } from '../http/auth.js';
 import { forbidden } from '../http/errors.js';
-import { getMembership, lockOrg, setPublic } from '../memberships/store.js';
+import { getMembership, setPublic } from '../memberships/store.js';
 import { actorOf } from '../members/common.js';
 import { isActiveMember } from '../members/service.js';
 
@@ -16,7 +17,7 @@ export async function setMembershipVisibility(ctx: AppContext, org: Account, cal
   const verb = visible ? 'publicize' : 'conceal';
   if (username.toLowerCase() !== caller.login.toLowerCase()) throw forbidden(`Only the user can ${verb} their membership`);
   await ctx.db.transaction().execute(async (trx) => {
-    await lockOrg(trx, ctx.dialect, org.id);
+    await lockAccount(trx, ctx.dialect, org.id);
     const membership = await getMembership(trx, org.id, caller.userId);
     if (!isActiveMember(membership)) throw forbidden(`You must be a member of ${org.login} to ${verb} your membership`);
     if ((membership!.public === 1) === visible) return;
@@ -24,6 +25,6 @@ export async function setMembershipVisibility(ctx: AppContext, org: Account, cal
     const now = isoSeconds(ctx.clock.now());
     await setPublic(trx, org.id, caller.userId, visible, now);
     const actor = actorOf(caller);
-    await recordAuditEvent(trx, { action: `org.${verb}_member`, actor, org, user: actor, createdAt: now });
+    await recordEvent(trx, { action: `org.${verb}_member`, actor, org, user: actor, createdAt: now });
   });
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { findAccount, type Account } from '../accounts/store.js';
-import { recordAuditEvent } from '../audit/record.js';
+import { findAccount, lockAccount, type Account } from '../accounts/store.js';
+import { recordEvent } from '../events/record.js';
 import { isBlocked } from '../blocks/store.js';
 import { isoSeconds } from '../clock.js';
 import type { AppContext } from '../context.js';
@@ -9,7 +9,7 @@ import { ApiError, forbidden, notFound } from '../http/errors.js';
 import { expireDueInvitationsInOrg } from '../invitations/expiry.js';
 import { actorOf, addTeamToInvitation, attachInvitee, removeTeamFromInvitation, sendInvitation } from '../invitations/service.js';
 import { pendingInvitationsFor } from '../invitations/store.js';
-import { getMembership, lockOrg } from '../memberships/store.js';
+import { getMembership } from '../memberships/store.js';
 import { isOwner, type OrgAccess } from '../orgs/access.js';
 import { teamMembership, type TeamMembership } from './present.js';
 import { visibleTeam } from './service.js';
@@ -49,7 +49,7 @@ export async function setTeamMembership(
   const nowIso = isoSeconds(now);
   const teamName = `${org.login}/${row.slug}`;
   const state = await ctx.db.transaction().execute(async (trx): Promise<'active' | 'pending'> => {
-    await lockOrg(trx, ctx.dialect, org.id);
+    await lockAccount(trx, ctx.dialect, org.id);
     await expireDueInvitationsInOrg(trx, org.id, now);
     const membership = await getMembership(trx, org.id, user.id);
     if (membership?.state === 'active') {
@@ -59,7 +59,7 @@ export async function setTeamMembership(
       if (before?.state === 'active' && before.role === role) return 'active';
       await putTeamMember(trx, { teamId: row.id, userId: user.id, role, state: 'active', now: nowIso });
       const action = before?.state !== 'active' ? 'team.add_member' : role === 'maintainer' ? 'team.promote_maintainer' : 'team.demote_maintainer';
-      await recordAuditEvent(trx, { action, actor: actorOf(caller), org, user, data: { team: teamName, role }, createdAt: nowIso });
+      await recordEvent(trx, { action, actor: actorOf(caller), org, user, team: row, data: { team: teamName, role }, createdAt: nowIso });
       return 'active';
     }
     const [invitation] = await pendingInvitationsFor(trx, org.id, user);
@@ -90,7 +90,7 @@ export async function removeTeamMembership(ctx: AppContext, input: { access: Org
   const now = ctx.clock.now();
   const nowIso = isoSeconds(now);
   await ctx.db.transaction().execute(async (trx) => {
-    await lockOrg(trx, ctx.dialect, org.id);
+    await lockAccount(trx, ctx.dialect, org.id);
     await expireDueInvitationsInOrg(trx, org.id, now);
     const member = await getTeamMember(trx, row.id, user.id);
     const [invitation] = await pendingInvitationsFor(trx, org.id, user);
@@ -98,11 +98,12 @@ export async function removeTeamMembership(ctx: AppContext, input: { access: Org
     if (!member && !invited) throw notFound();
     if (member) await deleteTeamMember(trx, row.id, user.id);
     if (member?.state === 'active') {
-      await recordAuditEvent(trx, {
+      await recordEvent(trx, {
         action: 'team.remove_member',
         actor: actorOf(access.caller!),
         org,
         user,
+        team: row,
         data: { team: `${org.login}/${row.slug}` },
         createdAt: nowIso,
       });

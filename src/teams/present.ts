@@ -2,7 +2,7 @@ import type { Account } from '../accounts/store.js';
 import type { components } from '../generated/openapi.js';
 import { nodeId, type Urls } from '../http/urls.js';
 import type { ApiVersion } from '../http/versions.js';
-import { organizationFull } from '../orgs/present.js';
+import { organizationFull, PUBLIC_VIEW_COUNTS } from '../orgs/present.js';
 import type { TeamRole, TeamRow } from './store.js';
 
 type Team = components['schemas']['team'];
@@ -45,7 +45,7 @@ export function team(urls: Urls, orgLogin: string, row: TeamRow, parent: TeamRow
 
 /** The org as `team-full` embeds it: its public profile, leaving out unset fields the schema does not allow as null. */
 function teamOrganization(urls: Urls, org: Account, version: ApiVersion): TeamOrganization {
-  const profile: Record<string, unknown> = { ...organizationFull(urls, org, { showPrivate: false, version, counts: { collaborators: 0 } }) };
+  const profile: Record<string, unknown> = { ...organizationFull(urls, org, { showPrivate: false, version, counts: PUBLIC_VIEW_COUNTS }) };
   for (const field of ['name', 'company', 'blog', 'location', 'email']) {
     if (profile[field] === null || profile[field] === '') delete profile[field];
   }

@@ -1,15 +1,16 @@
 import type { Kysely } from 'kysely';
-import { findAccount, type Account } from '../accounts/store.js';
-import { recordAuditEvent } from '../audit/record.js';
+import { findAccount, lockAccount, type Account } from '../accounts/store.js';
+import { recordEvent } from '../events/record.js';
 import { isoSeconds } from '../clock.js';
 import type { AppContext } from '../context.js';
 import type { Database } from '../db/schema.js';
-import { forbidden, invalidField, notFound, validationFailed } from '../http/errors.js';
+import { forbidden, invalidField, notFound } from '../http/errors.js';
+import { teamNameTaken } from '../http/store-refusals.js';
 import type { Urls } from '../http/urls.js';
 import type { ApiVersion } from '../http/versions.js';
 import { actorOf } from '../invitations/service.js';
 import { isMember, isOwner, type OrgAccess } from '../orgs/access.js';
-import { getMembership, lockOrg } from '../memberships/store.js';
+import { getMembership } from '../memberships/store.js';
 import { team, teamFull } from './present.js';
 import {
   countActiveTeamMembers,
@@ -121,9 +122,9 @@ export async function createTeam(ctx: AppContext, access: OrgAccess, body: TeamR
   if (body.repo_names?.length) throw invalidField('Team', 'repo_names', 'invalid', `Could not resolve to a repository: ${body.repo_names[0]}`);
   const nowIso = isoSeconds(ctx.clock.now());
   return ctx.db.transaction().execute(async (trx) => {
-    await lockOrg(trx, ctx.dialect, org.id);
+    await lockAccount(trx, ctx.dialect, org.id);
     if (await findTeamNamed(trx, org.id, name, slug)) {
-      throw validationFailed([{ resource: 'Team', code: 'custom', field: 'name', message: 'Name must be unique for this org' }]);
+      throw teamNameTaken();
     }
     const parent = await parentFor(trx, org.id, body);
     if (parent && body.privacy === 'secret') throw invalidField('Team', 'privacy', 'invalid', 'A team with a parent team must be closed');
@@ -141,10 +142,10 @@ export async function createTeam(ctx: AppContext, access: OrgAccess, body: TeamR
     });
     const actor = actorOf(caller);
     const teamName = `${org.login}/${row.slug}`;
-    await recordAuditEvent(trx, { action: 'team.create', actor, org, data: { team: teamName, privacy: row.privacy }, createdAt: nowIso });
+    await recordEvent(trx, { action: 'team.create', actor, org, team: row, data: { team: teamName, privacy: row.privacy }, createdAt: nowIso });
     for (const user of maintainers) {
       await putTeamMember(trx, { teamId: row.id, userId: user.id, role: 'maintainer', state: 'active', now: nowIso });
-      await recordAuditEvent(trx, { action: 'team.add_member', actor, org, user, data: { team: teamName, role: 'maintainer' }, createdAt: nowIso });
+      await recordEvent(trx, { action: 'team.add_member', actor, org, user, team: row, data: { team: teamName, role: 'maintainer' }, createdAt: nowIso });
     }
     return row;
   });

@@ -25,7 +25,7 @@ export async function findTeamNamed(db: Kysely<Database>, orgId: number, name: s
     .executeTakeFirst();
 }
 
-/** The org's teams among `ids`, in id order. */
+/** The org's teams among `ids` (an invitation's `team_ids`: bounded, like every body array, by src/http/json-body.ts), in id order. */
 export async function teamsOfOrgByIds(db: Kysely<Database>, orgId: number, ids: number[], page?: { offset: number; limit: number }): Promise<TeamRow[]> {
   ids = ids.filter(isStoredId);
   if (ids.length === 0) return [];

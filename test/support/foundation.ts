@@ -1,7 +1,7 @@
 import { isoSeconds } from '../../src/clock.js';
-import { findAccount } from '../../src/accounts/store.js';
+import { findAccount, lockAccount } from '../../src/accounts/store.js';
 import { operations } from '../../src/app.js';
-import { lockOrg, putMembership, type MembershipRole, type MembershipState } from '../../src/memberships/store.js';
+import { putMembership, type MembershipRole, type MembershipState } from '../../src/memberships/store.js';
 import type { TestServer } from './server.js';
 
 /**
@@ -20,7 +20,7 @@ export async function addMembership(
   const userRow = await findAccount(db, user, 'User');
   if (!orgRow || !userRow) throw new Error(`addMembership: unknown ${orgRow ? user : org}`);
   await db.transaction().execute(async (trx) => {
-    await lockOrg(trx, dialect, orgRow.id);
+    await lockAccount(trx, dialect, orgRow.id);
     await putMembership(trx, {
       orgId: orgRow.id,
       userId: userRow.id,

@@ -12,9 +12,22 @@ export const ADMIN_TOKEN = 'ghp_orghubTestAdminToken000000000000000';
 /** Which store the suite runs on: `ORGHUB_DATABASE_URL=postgres://…` selects PostgreSQL, anything else SQLite. */
 export const onPostgres = /^postgres(ql)?:\/\//.test(process.env.ORGHUB_DATABASE_URL ?? '');
 
-/** A fresh, empty database per server: a new PostgreSQL database, or a SQLite file in a temp folder. */
-async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  if (onPostgres) {
+export type StoreKind = 'sqlite' | 'postgres';
+
+/** The store the suite runs on. */
+export const suiteStore: StoreKind = onPostgres ? 'postgres' : 'sqlite';
+
+export interface FreshDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh, empty database: a new PostgreSQL database (beside the one `ORGHUB_DATABASE_URL` names, so only on the
+ * PostgreSQL run), or a SQLite file in a temp folder.
+ */
+export async function freshDatabase(store: StoreKind = suiteStore): Promise<FreshDatabase> {
+  if (store === 'postgres') {
     const adminUrl = process.env.ORGHUB_DATABASE_URL!;
     const name = `orghub_test_${randomBytes(6).toString('hex')}`;
     const client = new pg.Client({ connectionString: adminUrl });
@@ -51,12 +64,9 @@ export interface TestUser {
   octokit: Octokit;
 }
 
-export interface TestServer {
-  url: string;
-  server: RunningServer;
-  clock: ManualClock;
-  databaseUrl: string;
-  admin: TestUser;
+/** Clients of one running orghub; every 2xx body they receive is checked against the contract. */
+export interface ApiClient {
+  readonly url: string;
   /** An Octokit for `token`; `ghes` uses the `/api/v3` base URL. */
   octokit(token?: string, options?: { ghes?: boolean; version?: string }): Octokit;
   /** A raw HTTP request; 2xx bodies are checked against the contract. */
@@ -65,6 +75,13 @@ export interface TestServer {
   createUser(login: string, options?: { scopes?: string[]; email?: string }): Promise<TestUser>;
   /** An organization whose first owner is `owner` (the site admin by default). */
   createOrg(login: string, owner?: string): Promise<{ login: string; id: number }>;
+}
+
+export interface TestServer extends ApiClient {
+  server: RunningServer;
+  clock: ManualClock;
+  databaseUrl: string;
+  admin: TestUser;
   /** Stops the server; `keepData` leaves the database for a restart. */
   close(options?: { keepData?: boolean }): Promise<void>;
   /** Stops and starts again on the same database. */
@@ -73,30 +90,16 @@ export interface TestServer {
 
 export const ALL_SCOPES = ['admin:org', 'admin:org_hook', 'user', 'repo', 'security_events', 'read:audit_log'];
 
-/**
- * Starts orghub in-process on a free port with a fresh database, a manual clock and a known admin token.
- * Every Octokit it hands out checks each 2xx body against the shared OpenAPI description.
- */
-export async function startTestServer(config: ConfigInput = {}): Promise<TestServer> {
-  const database = await freshDatabase();
-  const clock = (config.clock as ManualClock | undefined) ?? new ManualClock('2026-01-15T12:00:00Z');
-  const settings: ConfigInput = { databaseUrl: database.url, adminToken: ADMIN_TOKEN, clock, rateLimitFlushMs: 20, ...config };
-  let server = await startServer({ port: 0, ...settings });
-
-  const t: TestServer = {
+/** Clients of the orghub at `baseUrl()` (asked on every call: a restarted server listens on another port). */
+export function apiClient(baseUrl: () => string): ApiClient {
+  const client: ApiClient = {
     get url() {
-      return server.url;
+      return baseUrl();
     },
-    get server() {
-      return server;
-    },
-    clock,
-    databaseUrl: database.url,
-    admin: undefined as unknown as TestUser,
     octokit(token, options = {}) {
       const octokit = new Octokit({
         auth: token,
-        baseUrl: options.ghes ? `${server.url}/api/v3` : server.url,
+        baseUrl: options.ghes ? `${baseUrl()}/api/v3` : baseUrl(),
         request: { retries: 0 },
       });
       // Octokit's constructor takes no default headers: the version goes on each request.
@@ -120,7 +123,7 @@ export async function startTestServer(config: ConfigInput = {}): Promise<TestSer
         body = JSON.stringify(options.body);
         headers['content-type'] ??= 'application/json';
       }
-      const response = await fetch(`${server.url}${path}`, { method, headers, body, redirect: 'manual' });
+      const response = await fetch(`${baseUrl()}${path}`, { method, headers, body, redirect: 'manual' });
       const text = await response.text();
       let parsed: unknown;
       try {
@@ -132,18 +135,47 @@ export async function startTestServer(config: ConfigInput = {}): Promise<TestSer
       return { status: response.status, headers: response.headers, text, body: parsed };
     },
     async createUser(login, options = {}) {
-      const admin = t.octokit(ADMIN_TOKEN);
+      const admin = client.octokit(ADMIN_TOKEN);
       const { data: user } = await admin.request('POST /admin/users', { login, email: options.email ?? `${login.toLowerCase()}@example.test` });
       const { data: auth } = await admin.request('POST /admin/users/{username}/authorizations', {
         username: login,
         scopes: options.scopes ?? ALL_SCOPES,
       });
-      return { login: user.login, id: Number(user.id), token: auth.token, octokit: t.octokit(auth.token) };
+      return { login: user.login, id: Number(user.id), token: auth.token, octokit: client.octokit(auth.token) };
     },
     async createOrg(login, owner = 'admin') {
-      const { data } = await t.octokit(ADMIN_TOKEN).request('POST /admin/organizations', { login, admin: owner });
+      const { data } = await client.octokit(ADMIN_TOKEN).request('POST /admin/organizations', { login, admin: owner });
       return { login: data.login, id: data.id };
     },
+  };
+  return client;
+}
+
+/**
+ * Starts orghub in-process on a free port with a fresh database, a manual clock and a known admin token.
+ * Every Octokit it hands out checks each 2xx body against the shared OpenAPI description.
+ */
+export async function startTestServer(config: ConfigInput = {}): Promise<TestServer> {
+  const database = await freshDatabase();
+  const clock = (config.clock as ManualClock | undefined) ?? new ManualClock('2026-01-15T12:00:00Z');
+  const settings: ConfigInput = { databaseUrl: database.url, adminToken: ADMIN_TOKEN, clock, rateLimitFlushMs: 20, ...config };
+  let server = await startServer({ port: 0, ...settings });
+  const client = apiClient(() => server.url);
+
+  const t: TestServer = {
+    get url() {
+      return server.url;
+    },
+    get server() {
+      return server;
+    },
+    clock,
+    databaseUrl: database.url,
+    admin: undefined as unknown as TestUser,
+    octokit: client.octokit,
+    request: client.request,
+    createUser: client.createUser,
+    createOrg: client.createOrg,
     async close(options = {}) {
       await server.close();
       if (!options.keepData) await database.drop();

@@ -1,0 +1,279 @@
+import { randomUUID } from 'node:crypto';
+import type { components } from '@octokit/openapi-webhooks-types';
+import type { Kysely } from 'kysely';
+import { findAccountById, type Account } from '../accounts/store.js';
+import type { Database } from '../db/schema.js';
+import { activeHooks, hookEvents, insertDeliveries, type HookRow, type NewDelivery } from '../hooks/store.js';
+import { hookSummary } from '../hooks/present.js';
+import { nodeId } from '../http/urls.js';
+import { presentedInvitationRole } from '../invitations/present.js';
+import { parseTeamIds } from '../invitations/store.js';
+import { organizationSimple } from '../orgs/present.js';
+import { teamSimple } from '../teams/present.js';
+import { simpleUser } from '../users/present.js';
+import { zen } from '../hooks/zen.js';
+import type { ChangeEvent, EventContext } from './record.js';
+
+type Schemas = components['schemas'];
+
+/** What a payload builder may use: the event, the server's URLs, and the accounts it names, loaded on demand. */
+interface Build {
+  event: ChangeEvent;
+  context: EventContext;
+  org: Account;
+  sender: ReturnType<typeof webhookUser>;
+  account(id: number): Promise<Account>;
+}
+
+/**
+ * One audit action's webhook: GitHub's event name and action, its payload, and who hears it: the org's hooks
+ * subscribed to the event, or (ping, meta) only the hook the change is about, whatever it subscribes to.
+ */
+interface WebhookRule {
+  event: string;
+  action: string | null;
+  onlyTheHook?: boolean;
+  payload(build: Build): Promise<object>;
+}
+
+/** A user as webhooks show them: a `simple-user` (its `gravatar_id` is always the empty string here). */
+function webhookUser(b: Pick<Build, 'context'>, account: Account) {
+  // `simple-user` sets neither `name` nor `email`; webhooks' user type does not allow them as null.
+  const { name, email, ...shown } = simpleUser(b.context.urls, account);
+  return { ...shown, gravatar_id: '', type: account.type };
+}
+const user = async (b: Build, id: number | undefined) => webhookUser(b, await b.account(id!));
+const organization = (b: Build) => organizationSimple(b.context.urls, b.org);
+
+async function orgMembership(b: Build): Promise<Schemas['webhooks_membership']> {
+  const { urls } = b.context;
+  const member = await user(b, b.event.user?.id);
+  return {
+    url: `${urls.api}/orgs/${b.org.login}/memberships/${member.login}`,
+    state: 'active',
+    role: String(b.event.data?.permission ?? 'member'),
+    organization_url: `${urls.api}/orgs/${b.org.login}`,
+    user: member,
+  };
+}
+
+function team(b: Build): Schemas['webhooks_team'] {
+  const row = b.event.team!;
+  return { ...teamSimple(b.context.urls, b.org.login, row), privacy: row.privacy, notification_setting: row.notification_setting, parent: null };
+}
+
+/**
+ * Which change becomes which webhook, keyed by the audit action services record (GitHub's names). Adding an event
+ * is one entry here.
+ */
+const WEBHOOKS: Record<string, WebhookRule> = {
+  'org.invite_member': {
+    event: 'organization',
+    action: 'member_invited',
+    async payload(b) {
+      const invitation = b.event.invitation!;
+      const invitee = invitation.invitee_id === null ? undefined : await b.account(invitation.invitee_id);
+      return {
+        action: 'member_invited',
+        invitation: {
+          id: invitation.id,
+          node_id: nodeId('OrganizationInvitation', invitation.id),
+          login: invitee?.login ?? null,
+          email: invitation.email,
+          role: presentedInvitationRole(invitation.role),
+          created_at: invitation.created_at,
+          failed_at: invitation.failed_at,
+          failed_reason: invitation.failed_reason,
+          inviter: await user(b, invitation.inviter_id),
+          team_count: parseTeamIds(invitation).length,
+          invitation_teams_url: `${b.context.urls.api}/organizations/${b.org.id}/invitations/${invitation.id}/teams`,
+          invitation_source: invitation.invitation_source,
+        },
+        ...(invitee ? { user: webhookUser(b, invitee) } : {}),
+        organization: organization(b),
+        sender: b.sender,
+      } satisfies Schemas['webhook-organization-member-invited'];
+    },
+  },
+  'org.add_member': {
+    event: 'organization',
+    action: 'member_added',
+    async payload(b) {
+      return { action: 'member_added', membership: await orgMembership(b), organization: organization(b), sender: b.sender } satisfies Schemas['webhook-organization-member-added'];
+    },
+  },
+  'org.remove_member': {
+    event: 'organization',
+    action: 'member_removed',
+    async payload(b) {
+      return { action: 'member_removed', membership: await orgMembership(b), organization: organization(b), sender: b.sender } satisfies Schemas['webhook-organization-member-removed'];
+    },
+  },
+  'org.rename': {
+    event: 'organization',
+    action: 'renamed',
+    async payload(b) {
+      return {
+        action: 'renamed',
+        changes: { login: { from: b.event.previousLogin! } },
+        organization: organization(b),
+        sender: b.sender,
+      } satisfies Schemas['webhook-organization-renamed'];
+    },
+  },
+  'org.block_user': {
+    event: 'org_block',
+    action: 'blocked',
+    async payload(b) {
+      return { action: 'blocked', blocked_user: await user(b, b.event.user?.id), organization: organization(b), sender: b.sender } satisfies Schemas['webhook-org-block-blocked'];
+    },
+  },
+  'org.unblock_user': {
+    event: 'org_block',
+    action: 'unblocked',
+    async payload(b) {
+      return { action: 'unblocked', blocked_user: await user(b, b.event.user?.id), organization: organization(b), sender: b.sender } satisfies Schemas['webhook-org-block-unblocked'];
+    },
+  },
+  'team.add_member': {
+    event: 'membership',
+    action: 'added',
+    async payload(b) {
+      return {
+        action: 'added',
+        scope: 'team',
+        member: await user(b, b.event.user?.id),
+        team: team(b),
+        organization: organization(b),
+        sender: b.sender,
+      } satisfies Schemas['webhook-membership-added'];
+    },
+  },
+  'team.remove_member': {
+    event: 'membership',
+    action: 'removed',
+    async payload(b) {
+      return {
+        action: 'removed',
+        scope: 'team',
+        member: await user(b, b.event.user?.id),
+        team: team(b),
+        organization: organization(b),
+        sender: b.sender,
+      } satisfies Schemas['webhook-membership-removed'];
+    },
+  },
+  'team.create': {
+    event: 'team',
+    action: 'created',
+    async payload(b) {
+      return { action: 'created', team: team(b), organization: organization(b), sender: b.sender } satisfies Schemas['webhook-team-created'];
+    },
+  },
+  'team.update': {
+    event: 'team',
+    action: 'edited',
+    async payload(b) {
+      const before = b.event.previousTeam!;
+      const after = b.event.team!;
+      const changes: Schemas['webhook-team-edited']['changes'] = {};
+      if (before.name !== after.name) changes.name = { from: before.name };
+      if (before.description !== after.description) changes.description = { from: before.description ?? '' };
+      if (before.privacy !== after.privacy) changes.privacy = { from: before.privacy };
+      if (before.notification_setting !== after.notification_setting) changes.notification_setting = { from: before.notification_setting };
+      return { action: 'edited', changes, team: team(b), organization: organization(b), sender: b.sender } satisfies Schemas['webhook-team-edited'];
+    },
+  },
+  'team.destroy': {
+    event: 'team',
+    action: 'deleted',
+    async payload(b) {
+      return { action: 'deleted', team: { ...team(b), deleted: true }, organization: organization(b), sender: b.sender } satisfies Schemas['webhook-team-deleted'];
+    },
+  },
+  'hook.create': {
+    event: 'ping',
+    action: null,
+    onlyTheHook: true,
+    async payload(b) {
+      const hook = b.event.hook!;
+      return {
+        zen: zen(hook.id),
+        hook_id: hook.id,
+        hook: hookSummary(b.context.urls, b.org.login, hook),
+        organization: organization(b),
+        sender: b.sender,
+      } satisfies Schemas['webhook-ping'];
+    },
+  },
+  'hook.destroy': {
+    event: 'meta',
+    action: 'deleted',
+    onlyTheHook: true,
+    async payload(b) {
+      const hook = b.event.hook!;
+      const { type, id, name, active, events, config, created_at, updated_at } = hookSummary(b.context.urls, b.org.login, hook);
+      return {
+        action: 'deleted',
+        hook_id: hook.id,
+        hook: { type, id, name, active, events: events as Schemas['webhook-meta-deleted']['hook']['events'], config: config as Schemas['webhook-meta-deleted']['hook']['config'], created_at, updated_at },
+        organization: organization(b),
+        sender: b.sender,
+      } satisfies Schemas['webhook-meta-deleted'];
+    },
+  },
+};
+
+/** `POST /orgs/{org}/hooks/{hook_id}/pings`: a ping to one hook, recorded like the ping of its creation. */
+export const PING = WEBHOOKS['hook.create'];
+
+function hears(hook: HookRow, rule: WebhookRule, event: ChangeEvent): boolean {
+  if (rule.onlyTheHook) return hook.id === event.hook?.id;
+  const events = hookEvents(hook);
+  return events.includes('*') || events.includes(rule.event);
+}
+
+/** Writes the deliveries of one recorded event: one per hook that hears it, all sharing the event's GUID. */
+export async function enqueueWebhooks(trx: Kysely<Database>, context: EventContext, event: ChangeEvent, rule = WEBHOOKS[event.action]): Promise<void> {
+  if (!rule || !event.org) return;
+  const hooks = rule.onlyTheHook && event.hook ? [event.hook] : (await activeHooks(trx, event.org.id)).filter((hook) => hears(hook, rule, event));
+  if (hooks.length === 0) return;
+  const accounts = new Map<number, Account>();
+  const account = async (id: number) => {
+    let found = accounts.get(id);
+    if (!found) {
+      found = await findAccountById(trx, id);
+      if (!found) throw new Error(`recordEvent: account ${id} not found`);
+      accounts.set(id, found);
+    }
+    return found;
+  };
+  const org = await account(event.org.id);
+  const sender = webhookUser({ context }, event.actor ? await account(event.actor.id) : org);
+  const payload = JSON.stringify(await rule.payload({ event, context, org, sender, account }));
+  const guid = randomUUID();
+  await insertDeliveries(trx, hooks.map((hook) => newDelivery(hook, { guid, event: rule.event, action: rule.action, payload, createdAt: event.createdAt })));
+}
+
+/** A delivery of `payload` to `hook` as it is configured now, waiting to be sent. */
+export function newDelivery(
+  hook: HookRow,
+  d: { guid: string; event: string; action: string | null; payload: string; createdAt: string; redelivery?: boolean },
+): NewDelivery {
+  return {
+    hook_id: hook.id,
+    guid: d.guid,
+    event: d.event,
+    action: d.action,
+    redelivery: d.redelivery ? 1 : 0,
+    url: hook.url,
+    content_type: hook.content_type,
+    insecure_ssl: hook.insecure_ssl,
+    secret: hook.secret,
+    target_id: hook.org_id,
+    payload: d.payload,
+    state: 'pending',
+    claimed_until: null,
+    created_at: d.createdAt,
+  };
+}

@@ -1,0 +1,98 @@
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import { isStoredId } from '../db/columns.js';
+import type { DialectName } from '../db/connect.js';
+import type { Database, HookDeliveryTable, HookTable } from '../db/schema.js';
+
+export type HookRow = Selectable<HookTable>;
+export type DeliveryRow = Selectable<HookDeliveryTable>;
+export type NewDelivery = Insertable<HookDeliveryTable>;
+
+export function hookEvents(hook: Pick<HookRow, 'events'>): string[] {
+  return JSON.parse(hook.events) as string[];
+}
+
+export async function listHooks(db: Kysely<Database>, orgId: number, page?: { offset: number; limit: number }): Promise<HookRow[]> {
+  let query = db.selectFrom('hooks').selectAll().where('org_id', '=', orgId).orderBy('id');
+  if (page) query = query.offset(page.offset).limit(page.limit);
+  return query.execute();
+}
+
+export async function findHook(db: Kysely<Database>, orgId: number, id: number): Promise<HookRow | undefined> {
+  if (!isStoredId(id)) return undefined;
+  return db.selectFrom('hooks').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+}
+
+/** The org's active hooks, the candidates for an event's deliveries (each org has few: GitHub allows 20 per event). */
+export async function activeHooks(db: Kysely<Database>, orgId: number): Promise<HookRow[]> {
+  return db.selectFrom('hooks').selectAll().where('org_id', '=', orgId).where('active', '=', 1).orderBy('id').execute();
+}
+
+export async function insertHook(db: Kysely<Database>, hook: Insertable<HookTable>): Promise<HookRow> {
+  return db.insertInto('hooks').values(hook).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateHook(db: Kysely<Database>, id: number, changes: Partial<Insertable<HookTable>>): Promise<HookRow> {
+  return db.updateTable('hooks').set(changes).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function deleteHook(db: Kysely<Database>, id: number): Promise<void> {
+  await db.deleteFrom('hooks').where('id', '=', id).execute();
+}
+
+export async function insertDeliveries(db: Kysely<Database>, rows: NewDelivery[]): Promise<void> {
+  if (rows.length > 0) await db.insertInto('hook_deliveries').values(rows).execute();
+}
+
+/**
+ * Claims up to `limit` deliveries to send: those not yet attempted and those whose claim lapsed (the process that
+ * claimed them died). On PostgreSQL concurrent claimers skip each other's rows, so each delivery goes to one process;
+ * SQLite runs the statement under its write lock.
+ */
+export async function claimDeliveries(db: Kysely<Database>, dialect: DialectName, nowMs: number, leaseMs: number, limit: number): Promise<DeliveryRow[]> {
+  const claim = (state: 'pending' | 'sending', count: number) => {
+    let claimable = db.selectFrom('hook_deliveries').select('id').where('state', '=', state);
+    if (state === 'sending') claimable = claimable.where('claimed_until', '<', nowMs);
+    claimable = claimable.orderBy('id').limit(count);
+    return db
+      .updateTable('hook_deliveries')
+      .set({ state: 'sending', claimed_until: nowMs + leaseMs })
+      .where('id', 'in', dialect === 'postgres' ? claimable.forUpdate().skipLocked() : claimable)
+      .returningAll()
+      .execute();
+  };
+  const pending = await claim('pending', limit);
+  return pending.length === limit ? pending : [...pending, ...(await claim('sending', limit - pending.length))];
+}
+
+export type DeliveryOutcome = Pick<
+  DeliveryRow,
+  'delivered_at' | 'duration' | 'status' | 'status_code' | 'request_headers' | 'response_headers' | 'response_body'
+>;
+
+export async function completeDelivery(db: Kysely<Database>, id: number, outcome: DeliveryOutcome): Promise<void> {
+  await db.updateTable('hook_deliveries').set({ ...outcome, state: 'done', claimed_until: null }).where('id', '=', id).execute();
+}
+
+export async function findDelivery(db: Kysely<Database>, hookId: number, id: number): Promise<DeliveryRow | undefined> {
+  if (!isStoredId(id)) return undefined;
+  return db.selectFrom('hook_deliveries').selectAll().where('hook_id', '=', hookId).where('id', '=', id).executeTakeFirst();
+}
+
+/** One page of a hook's attempted deliveries, newest first, after the cursor's id. */
+export async function listDeliveries(
+  db: Kysely<Database>,
+  hookId: number,
+  options: { beforeId?: number; status?: 'success' | 'failure'; limit: number },
+): Promise<DeliveryRow[]> {
+  let query = db.selectFrom('hook_deliveries').selectAll().where('hook_id', '=', hookId).where('state', '=', 'done');
+  if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
+  if (options.status === 'success') query = query.where('status_code', '>=', 200).where('status_code', '<', 300);
+  if (options.status === 'failure') query = query.where((eb) => eb.or([eb('status_code', '<', 200), eb('status_code', '>=', 300)]));
+  return query.orderBy('id', 'desc').limit(options.limit).execute();
+}
+
+/** Drops deliveries made before `cutoff` (ISO), retention's end; returns how many. */
+export async function pruneDeliveries(db: Kysely<Database>, cutoff: string): Promise<number> {
+  const result = await db.deleteFrom('hook_deliveries').where('created_at', '<', cutoff).where('state', '=', 'done').executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,0 +1,248 @@
+/**
+ * Sweeps over every registered operation, built from the operations table and each operation's described schemas
+ * (the Operation's own for operations outside the description): an operation added to src/app.ts is swept by every
+ * sweep without touching them. A sweep sends bad requests and checks each answer is a 4xx in GitHub's error shape,
+ * that nothing was written, and that the server still answers.
+ */
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { operations } from '../../src/app.js';
+import type { Database } from '../../src/db/schema.js';
+import { describeOperation, openapiDocument } from '../../src/http/openapi.js';
+import type { Operation } from '../../src/http/operation.js';
+import type { ConfigInput } from '../../src/index.js';
+import { addMember, block, invite } from './membership.js';
+import { startTestServer, type RawResponse, type TestServer } from './server.js';
+
+export type Schema = Record<string, any>;
+
+/** One operation as a sweep sees it. */
+export interface Target {
+  id: string;
+  method: string;
+  path: string;
+  body?: Schema;
+  query?: Schema;
+  /** The body the description shows (or one made of the required fields): bad fields are put into it. */
+  example?: Record<string, unknown>;
+  /** The description's own examples send `null` as the whole body (meaning "no body"). */
+  nullBodyDescribed: boolean;
+  integerParams: Set<string>;
+}
+
+/** One bad request and the statuses that may answer it (a 5xx never may). */
+export interface BadRequest {
+  label: string;
+  /** Path parameters replaced by bad values. */
+  params?: Record<string, string>;
+  /** A query string (without `?`). */
+  query?: string;
+  body?: unknown;
+  /** Sent as is with `Content-Type: application/json`. */
+  rawBody?: string;
+  /** Undefined: any answer below 500 (e.g. a huge `page` may well be an empty 200 list). */
+  statuses?: number[];
+  /** The exact `message` expected. */
+  message?: string;
+}
+
+// 403/404: the route decides who may act before it reads what was sent, as GitHub does.
+export const REJECTED = [400, 403, 404, 422];
+const PROBE = 'bad-input-probe';
+
+export const targets: Target[] = operations.map(targetOf);
+
+function targetOf(op: Operation): Target {
+  const described = describeOperation(op.operationId);
+  const method = (op.method ?? described?.method)!;
+  const path = (op.path ?? described?.path)!;
+  const raw = openapiDocument.paths[path]?.[method.toLowerCase()];
+  // The description's body is the contract even where a route checks it in its service (its own schema is looser).
+  const body: Schema | undefined = described?.body ?? op.body;
+  const examples = Object.values<Schema>(raw?.requestBody?.content?.['application/json']?.examples ?? {}).map((e) => e.value);
+  const example = examples.find((v) => v && typeof v === 'object') ?? (body ? requiredFields(body) : undefined);
+  return {
+    id: op.operationId,
+    method,
+    path,
+    body,
+    query: described?.querystring ?? op.querystring,
+    example,
+    nullBodyDescribed: examples.includes(null),
+    integerParams: new Set(
+      (raw?.parameters ?? [])
+        .map((p: Schema) => (p.$ref ? p.$ref.split('/').slice(1).reduce((n: Schema, k: string) => n[k], openapiDocument) : p))
+        .filter((p: Schema) => p.in === 'path' && p.schema?.type === 'integer')
+        .map((p: Schema) => p.name)
+        .concat([...path.matchAll(/\{(\w+_id)\}/g)].map((m) => m[1])),
+    ),
+  };
+}
+
+/** Every method but GET reads a body (the parser runs whether or not the operation describes one). */
+export const hasBody = (target: Target) => target.method !== 'GET';
+
+/** A value of the schema's type. */
+export function plausibleValue(schema: Schema): unknown {
+  if (schema.enum) return schema.enum[0];
+  return ({ integer: 1, number: 1, boolean: false, array: [], object: {} } as Record<string, unknown>)[typeOf(schema) ?? 'string'] ?? PROBE;
+}
+
+/** A body of plausible values for the schema's required fields. */
+function requiredFields(schema: Schema): Record<string, unknown> {
+  return Object.fromEntries((schema.required ?? []).map((name: string) => [name, plausibleValue(schema.properties?.[name] ?? {})]));
+}
+
+export function typeOf(schema: Schema): string | undefined {
+  return Array.isArray(schema.type) ? schema.type.find((t: string) => t !== 'null') : schema.type;
+}
+
+// ---- the server and its people -----------------------------------------------------------------
+
+/** Rows of every table (`rate_limits` only counted: each request, rejected or not, is counted in it). */
+const TABLES: Record<keyof Database, 'rows' | 'count'> = {
+  accounts: 'rows',
+  tokens: 'rows',
+  memberships: 'rows',
+  audit_events: 'rows',
+  rate_limits: 'count',
+  invitations: 'rows',
+  teams: 'rows',
+  team_members: 'rows',
+  blocks: 'rows',
+  outside_collaborators: 'rows',
+  custom_roles: 'rows',
+  org_counters: 'rows',
+  hooks: 'rows',
+  hook_deliveries: 'rows',
+};
+
+/** Internal failure text (stack overflows, SQL drivers, Fastify's own error codes, file positions) no answer may show. */
+const INTERNAL_TEXT = /call stack|sqlite|\bSQL\b|bind message|FST_ERR|node_modules|\.[jt]s:\d+/i;
+
+/** What is wrong with one answer to a bad request, or undefined. */
+function problemWith(response: RawResponse, bad: BadRequest): string | undefined {
+  const { status, body } = response;
+  if (status >= 500) return 'a server error';
+  if (bad.statuses && !bad.statuses.includes(status)) return `not one of ${bad.statuses.join('/')}`;
+  if (status < 400) return undefined;
+  if (typeof body?.message !== 'string') return 'no string `message`';
+  if (bad.message !== undefined && body.message !== bad.message) return `message is not "${bad.message}"`;
+  if (typeof body.documentation_url !== 'string') return 'no string `documentation_url`';
+  if (status === 422 && !Array.isArray(body.errors)) return '422 without an `errors` array';
+  if (INTERNAL_TEXT.test(response.text)) return 'internal error text in the answer';
+  return undefined;
+}
+
+/** A server with an org (owner, member, team, invitation, blocked user, custom role) for sweeps to call. */
+export interface SweepServer {
+  t: TestServer;
+  /** `path` with real values for every parameter, or the given bad ones. */
+  fill(path: string, override?: Record<string, string>): string;
+  /** Site-admin operations are called as the site admin, everything else as the org's owner. */
+  tokenFor(target: Target): string;
+  /** Every row of every table (rate-limit rows counted), flushed first. */
+  snapshot(): Promise<Record<string, unknown>>;
+  /** Sends every case to the operation; fails listing each bad answer, if the database changed, or if the server stopped answering. */
+  sweep(target: Target, cases: BadRequest[]): Promise<number[]>;
+}
+
+async function startSweepServer(config: ConfigInput): Promise<SweepServer> {
+  // Thousands of requests from one token: the primary rate limit is not what sweeps are about.
+  const t = await startTestServer({ rateLimit: { authenticated: 1_000_000 }, ...config });
+  const owner = await t.createUser('sweep-owner');
+  const member = await t.createUser('sweep-member');
+  const invitee = await t.createUser('sweep-invitee');
+  await t.createUser('sweep-blocked');
+  const org = await t.createOrg('sweep-org', owner.login);
+  await addMember(owner, org.login, member);
+  const { data: team } = await owner.octokit.rest.teams.create({ org: org.login, name: 'Sweep Team' });
+  const invitation = await invite(owner, org.login, invitee, { team_ids: [team.id] });
+  await block(t, owner, org.login, 'sweep-blocked');
+  const role = await t.request('POST', `/orgs/${org.login}/custom-repository-roles`, {
+    token: owner.token,
+    body: { name: 'sweep-role', base_role: 'read', permissions: [] },
+  });
+  assert.equal(role.status, 201, role.text);
+  /** Real values for every path parameter, so only the bad part of a request is bad. */
+  const pathValues: Record<string, string> = {
+    org: org.login,
+    username: member.login,
+    team_slug: team.slug,
+    invitation_id: String(invitation.id),
+    organization_id: String(org.id),
+  };
+
+  const server: SweepServer = {
+    t,
+    fill: (path, override = {}) =>
+      path.replace(/\{(\w+)\}/g, (_, name: string) => {
+        const value = override[name] ?? pathValues[name];
+        if (value === undefined) throw new Error(`sweep: add a real value for path parameter {${name}}`);
+        return value;
+      }),
+    tokenFor: (target) => (target.path.startsWith('/admin/') ? t.admin.token : owner.token),
+    async snapshot() {
+      const { db, rateLimiter } = t.server.ctx;
+      await rateLimiter.flush();
+      const out: Record<string, unknown> = {};
+      for (const [table, kind] of Object.entries(TABLES) as [keyof Database, 'rows' | 'count'][]) {
+        const rows = await db.selectFrom(table).selectAll().execute();
+        out[table] = kind === 'count' ? rows.length : rows.map((row) => JSON.stringify(row)).sort();
+      }
+      return out;
+    },
+    async sweep(target, cases) {
+      const problems: string[] = [];
+      const statuses: number[] = [];
+      const before = await server.snapshot();
+      for (const bad of cases) {
+        const path = server.fill(target.path, bad.params) + (bad.query ? `?${bad.query}` : '');
+        const headers = bad.rawBody === undefined ? undefined : { 'content-type': 'application/json' };
+        const response = await t.request(target.method, path, { token: server.tokenFor(target), body: bad.body, rawBody: bad.rawBody, headers });
+        statuses.push(response.status);
+        const problem = problemWith(response, bad);
+        if (problem) problems.push(`${bad.label} → ${response.status} ${response.text.slice(0, 200)}: ${problem}`);
+      }
+      assert.deepEqual(problems, [], `${target.method} ${target.path}`);
+      assert.deepEqual(await server.snapshot(), before, `${target.method} ${target.path}: rejected requests changed the database`);
+      const alive = await t.request('GET', `/orgs/${org.login}`, { token: owner.token });
+      assert.equal(alive.status, 200, `${target.method} ${target.path}: the server no longer answers: ${alive.text.slice(0, 200)}`);
+      return statuses;
+    },
+  };
+  return server;
+}
+
+/**
+ * Starts a sweep server for the calling test file (before its tests, stopped after them) and returns the means to
+ * sweep every operation; `name` heads the count of bad requests printed at the end.
+ */
+export function sweepSuite(name: string, config: ConfigInput = {}) {
+  let server: SweepServer;
+  let requestCount = 0;
+  before(async () => {
+    server = await startSweepServer(config);
+  });
+  after(async () => {
+    console.log(`# ${name}: ${requestCount} bad requests over ${targets.length} operations`);
+    await server.t.close();
+  });
+  return {
+    get server() {
+      return server;
+    },
+    /** One `it` per operation that the concern has cases for; `expectSome`: a status at least one case must get. */
+    sweepEach(concern: string, casesOf: (target: Target) => BadRequest[], expectSome?: number): void {
+      for (const target of targets) {
+        const cases = casesOf(target);
+        if (!cases.length) continue;
+        it(`${target.id}: ${concern}`, async () => {
+          requestCount += cases.length;
+          const statuses = await server.sweep(target, cases);
+          if (expectSome) assert.ok(statuses.includes(expectSome), `the caller never got past the permission checks: ${statuses.join(' ')}`);
+        });
+      }
+    },
+  };
+}
