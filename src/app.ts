@@ -14,6 +14,7 @@ import { mediaTypeFor, readApiVersion } from './http/versions.js';
 import './http/types.js';
 import { adminOperations } from './admin/routes.js';
 import { orgOperations } from './orgs/routes.js';
+import { hookOperations } from './hooks/routes.js';
 import { peopleOperations } from './members/operations.js';
 import { invitationModelOperations } from './invitations/operations.js';
 import type { Verdict } from './ratelimit/limiter.js';
@@ -29,6 +30,7 @@ export const operations: Operation[] = [
   ...orgOperations,
   ...peopleOperations,
   ...invitationModelOperations,
+  ...hookOperations,
   ...rateLimitOperations,
 ];
 
@@ -107,11 +109,10 @@ export function createApp(ctx: AppContext, config: Config): FastifyInstance {
     reply.header('X-GitHub-Api-Version-Selected', request.apiVersion);
   });
   app.addHook('onSend', (request, reply, payload, done) => {
-    // The write is done (committed or failed): what was read while it ran may be stale, and what it recorded is to be sent.
-    if (mayWrite(request.method)) {
-      ctx.readCache.invalidate();
-      ctx.deliveries.wake();
-    }
+    // The write is done (committed or failed): what was read while it ran may be stale.
+    if (mayWrite(request.method)) ctx.readCache.invalidate();
+    // Whatever the request recorded is committed now: send it (a GET may record too, e.g. invitations expiring).
+    ctx.deliveries.requestAnswered();
     const sent = conditionalGet(request, reply, payload);
     if (request.notModified && (request.raw as RawRequest).uncounted !== true) {
       ctx.rateLimiter.refund(request.rateSubject);

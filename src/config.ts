@@ -71,6 +71,10 @@ export function resolveConfig(input: ConfigInput = {}): Config {
   for (const name of ['headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'maxConnections'] as const) {
     if (!Number.isInteger(config[name]) || config[name] < 1) throw new Error(`${name} must be a positive integer, got ${config[name]}`);
   }
+  // NaN would silently stop this process from sending; 0 is the documented way to.
+  if (!Number.isInteger(config.webhooks.concurrency) || config.webhooks.concurrency < 0) {
+    throw new Error(`webhooks.concurrency must be a non-negative integer, got ${config.webhooks.concurrency}`);
+  }
   return config;
 }
 

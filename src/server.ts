@@ -43,7 +43,7 @@ export async function buildServer(input: ConfigInput = {}): Promise<OrghubServer
     rateLimiter: new RateLimiter(store.db, config.clock, config.rateLimit.windowSeconds, config.rateLimitFlushMs),
     deliveries: new DeliveryEngine(store.db, store.dialect, config.clock, config.webhooks),
   };
-  bindEventContext(store.db, { urls });
+  bindEventContext(store.db, { urls, deliveriesRecorded: () => ctx.deliveries.expect() });
   const admin = await bootstrapAdmin(ctx);
   const app = createApp(ctx, config);
   ctx.deliveries.start();

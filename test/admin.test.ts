@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { auditEvents, rejectsWith } from './support/foundation.js';
+import { addMember } from './support/membership.js';
 import { startTestServer, type TestServer, type TestUser } from './support/server.js';
+import { hookedReceiver } from './support/webhooks.js';
 
 // GHES's site-admin API, the way orghub's world is created.
 let t: TestServer;
@@ -149,6 +151,86 @@ describe('POST /admin/organizations (enterprise-admin/create-org)', () => {
     assert.equal(events[1].user, owner.login);
     assert.equal(events[1].user_id, owner.id);
     assert.equal(events[1].data?.permission, 'admin');
+  });
+});
+
+describe('PATCH /admin/organizations/{org} (enterprise-admin/update-org-name)', () => {
+  /** An org owned by a new user, with a member, a team and a hook. */
+  async function populatedOrg(login: string) {
+    const owner = await t.createUser(`${login}-owner`);
+    const member = await t.createUser(`${login}-member`);
+    const org = await t.createOrg(login, owner.login);
+    await addMember(owner, login, member);
+    await owner.octokit.rest.teams.create({ org: login, name: 'Crew', privacy: 'closed' });
+    await owner.octokit.rest.orgs.createWebhook({ org: login, name: 'web', config: { url: 'http://127.0.0.1:9/unheard' }, active: false });
+    return { owner, member, org };
+  }
+
+  it('202 {message, url}; the org keeps its id, members, teams and hooks under the new login; the old login is 404', async () => {
+    const { owner, member, org } = await populatedOrg('old-name');
+    // Read through the process's read cache first: the rename must not be answered from it under the old login.
+    assert.equal((await member.octokit.rest.orgs.get({ org: 'old-name' })).data.id, org.id);
+    const response = await t.admin.octokit.request('PATCH /admin/organizations/{org}', { org: 'OLD-NAME', login: 'New-Name' });
+    assert.equal(response.status, 202);
+    assert.deepEqual(response.data, { message: 'Job queued to rename organization. It may take a few minutes to complete.', url: `${t.url}/organizations/${org.id}` });
+    await rejectsWith(404, () => member.octokit.rest.orgs.get({ org: 'old-name' }));
+    await rejectsWith(404, () => owner.octokit.rest.teams.list({ org: 'old-name' }));
+    const { data: renamed } = await member.octokit.rest.orgs.get({ org: 'new-name' });
+    assert.deepEqual([renamed.id, renamed.login, renamed.url], [org.id, 'New-Name', `${t.url}/orgs/New-Name`]);
+    assert.deepEqual((await owner.octokit.rest.orgs.listMembers({ org: 'new-name' })).data.map((u) => u.login).sort(), [owner.login, member.login].sort());
+    const { data: team } = await member.octokit.rest.teams.getByName({ org: 'new-name', team_slug: 'crew' });
+    assert.equal(team.html_url, `${t.url}/orgs/New-Name/teams/crew`);
+    assert.equal((await owner.octokit.rest.orgs.listWebhooks({ org: 'new-name' })).data.length, 1);
+    assert.deepEqual((await member.octokit.rest.orgs.listForAuthenticatedUser()).data.map((o) => o.login), ['New-Name']);
+  });
+
+  it('records org.rename; the org may be renamed to another case of its login', async () => {
+    const org = await t.createOrg('cased-org');
+    await t.admin.octokit.request('PATCH /admin/organizations/{org}', { org: 'cased-org', login: 'Cased-Org' });
+    const [event] = await auditEvents(t, { action: 'org.rename', org: 'Cased-Org' });
+    assert.deepEqual([event.actor, event.org_id, event.data], [t.admin.login, org.id, { old_login: 'cased-org' }]);
+    assert.equal((await t.admin.octokit.rest.orgs.get({ org: 'cased-org' })).data.login, 'Cased-Org');
+  });
+
+  it("sends an `organization` `renamed` webhook, valid against GitHub's organization-renamed schema", async (test) => {
+    const { owner } = await populatedOrg('hooked-name');
+    const receiver = await hookedReceiver(test, owner, 'hooked-name', ['organization']);
+    await t.admin.octokit.request('PATCH /admin/organizations/{org}', { org: 'hooked-name', login: 'hooked-renamed' });
+    const renamed = await receiver.waitFor((d) => d.event === 'organization' && d.action === 'renamed');
+    assert.deepEqual(renamed.payload.changes, { login: { from: 'hooked-name' } });
+    assert.equal(renamed.payload.organization.login, 'hooked-renamed');
+    assert.equal(renamed.payload.sender.login, t.admin.login);
+  });
+
+  it('422 with nothing written for a login taken by a user or an organization (any case) or one GitHub would refuse', async () => {
+    await t.createOrg('rename-me');
+    await t.createOrg('rename-taken');
+    const rows = () => t.server.ctx.db.selectFrom('accounts').selectAll().orderBy('id').execute();
+    const before = await rows();
+    for (const login of ['RENAME-TAKEN', 'plain']) {
+      const response = await t.request('PATCH', '/admin/organizations/rename-me', { token: t.admin.token, body: { login } });
+      assert.equal(response.status, 422, login);
+      assert.deepEqual(response.body.errors.map((e: any) => [e.resource, e.field, e.code]), [['Organization', 'login', 'already_exists']]);
+    }
+    for (const login of ['bad_org', '-lead', 'a'.repeat(40), '']) {
+      const response = await t.request('PATCH', '/admin/organizations/rename-me', { token: t.admin.token, body: { login } });
+      assert.equal(response.status, 422, login);
+      assert.equal(response.body.errors[0].code, 'invalid');
+    }
+    const missing = await t.request('PATCH', '/admin/organizations/rename-me', { token: t.admin.token, body: {} });
+    assert.equal(missing.status, 422);
+    assert.deepEqual(await rows(), before);
+    assert.equal((await auditEvents(t, { action: 'org.rename', org: 'rename-me' })).length, 0);
+  });
+
+  it('403 for a user who is not a site administrator, even an owner of the org; 404 for an unknown org', async () => {
+    const { owner } = await populatedOrg('kept-name');
+    const response = await t.request('PATCH', '/admin/organizations/kept-name', { token: owner.token, body: { login: 'stolen-name' } });
+    assert.equal(response.status, 403);
+    assert.equal(response.body.message, 'Must be a site administrator.');
+    assert.equal((await owner.octokit.rest.orgs.get({ org: 'kept-name' })).data.login, 'kept-name');
+    const unknown = await t.request('PATCH', '/admin/organizations/no-such-org', { token: t.admin.token, body: { login: 'whatever' } });
+    assert.equal(unknown.status, 404);
   });
 });
 

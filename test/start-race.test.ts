@@ -5,7 +5,7 @@ import { openStore } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { sleep } from './support/concurrency.js';
 import { startTogether, stopAllProcesses, type OrghubProcess } from './support/processes.js';
-import { ADMIN_TOKEN, freshDatabase, onPostgres, type FreshDatabase, type StoreKind } from './support/server.js';
+import { ADMIN_TOKEN, freshDatabase, onPostgres, suiteStore, type FreshDatabase } from './support/server.js';
 
 // Several orghub processes started at once on one empty database (a deployment's replicas coming up together): each
 // must migrate or find the migrations done, and exactly one of them creates the site admin.
@@ -13,8 +13,6 @@ const PROCESSES = 5;
 // The race is decided within milliseconds: one start catches a start-up that cannot bear it most of the time, not
 // always; two catch it nearly always (on PostgreSQL the held start below catches it every time).
 const STARTS = 2;
-// SQLite files are always at hand; PostgreSQL only on the suite's PostgreSQL run.
-const STORES: StoreKind[] = onPostgres ? ['sqlite', 'postgres'] : ['sqlite'];
 
 /** Every process came up and serves the admin, the database holds one account (that admin) with one token, and every process stops cleanly. */
 async function assertAllStartedWithOneAdmin(starts: PromiseSettledResult<OrghubProcess>[], databaseUrl: string): Promise<void> {
@@ -39,9 +37,9 @@ async function assertAllStartedWithOneAdmin(starts: PromiseSettledResult<OrghubP
   assert.deepEqual(await Promise.all(started.map((orghub) => orghub.stop())), Array(PROCESSES).fill(0), 'every process stops cleanly');
 }
 
-/** Runs `check` on a fresh database of `store`, dropped afterwards with every process still running on it stopped. */
-async function onFreshDatabase(store: StoreKind, check: (database: FreshDatabase) => Promise<void>): Promise<void> {
-  const database = await freshDatabase(store);
+/** Runs `check` on a fresh database, dropped afterwards with every process still running on it stopped. */
+async function onFreshDatabase(check: (database: FreshDatabase) => Promise<void>): Promise<void> {
+  const database = await freshDatabase();
   try {
     await check(database);
   } finally {
@@ -50,16 +48,14 @@ async function onFreshDatabase(store: StoreKind, check: (database: FreshDatabase
   }
 }
 
-for (const store of STORES) {
-  describe(`${PROCESSES} processes started at once on an empty ${store} database`, { timeout: 90_000 }, () => {
-    after(stopAllProcesses);
+describe(`${PROCESSES} processes started at once on an empty ${suiteStore} database`, { timeout: 90_000 }, () => {
+  after(stopAllProcesses);
 
-    for (let start = 1; start <= STARTS; start++) {
-      it(`all come up and serve, none exits 1, and exactly one site admin exists (start ${start} of ${STARTS})`, () =>
-        onFreshDatabase(store, async (database) => assertAllStartedWithOneAdmin(await startTogether(PROCESSES, database.url), database.url)));
-    }
-  });
-}
+  for (let start = 1; start <= STARTS; start++) {
+    it(`all come up and serve, none exits 1, and exactly one site admin exists (start ${start} of ${STARTS})`, () =>
+      onFreshDatabase(async (database) => assertAllStartedWithOneAdmin(await startTogether(PROCESSES, database.url), database.url)));
+  }
+});
 
 describe(`${PROCESSES} processes creating the site admin at the same moment on PostgreSQL`, { skip: !onPostgres && 'PostgreSQL run only', timeout: 60_000 }, () => {
   after(stopAllProcesses);
@@ -68,7 +64,7 @@ describe(`${PROCESSES} processes creating the site admin at the same moment on P
   // overlap only now and then. Here the schema is in place and the accounts table is locked until all five wait on
   // it: released together, they decide about the admin at one moment.
   it('all come up and serve, none exits 1, and exactly one site admin exists', () =>
-    onFreshDatabase('postgres', async (database) => {
+    onFreshDatabase(async (database) => {
       const store = openStore(database.url);
       await migrateToLatest(store).finally(() => store.close());
       const holder = new pg.Client({ connectionString: database.url });

@@ -54,7 +54,8 @@ export function startBareRoute(body: Buffer, contentType: string): Promise<Child
   });
 }
 
-function startChild(args: string[], env: Record<string, string>): Promise<ChildServer> {
+/** `node --import tsx ARGS` from the package root with `npm start`'s flags, once it printed `listening on URL`. */
+export function startChild(args: string[], env: Record<string, string>): Promise<ChildServer> {
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', ...args], {
     cwd: ROOT,
     env: { ...process.env, ORGHUB_DATABASE_URL: '', ...env },

@@ -9,14 +9,17 @@ export interface Answer {
   ms: number;
 }
 
-/** One keep-alive connection used strictly in sequence: what a script's single Octokit would see, without load. */
-export class SequentialClient {
-  private agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+/** Keep-alive connections to one server, at most `sockets` at once; requests beyond that wait for a free one. */
+export class KeepAliveClient {
+  private agent: http.Agent;
 
   constructor(
     private base: string,
     private headers: Record<string, string> = {},
-  ) {}
+    sockets = 1,
+  ) {
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  }
 
   request(method: string, path: string, body?: unknown): Promise<Answer> {
     const url = new URL(path, this.base);
@@ -39,16 +42,37 @@ export class SequentialClient {
     });
   }
 
-  /** The parsed JSON of a request that must answer `expected`. */
-  async json<T = any>(method: string, path: string, body?: unknown, expected = 200): Promise<T> {
+  /** A request that must answer `expected`. */
+  async expect(method: string, path: string, body: unknown, expected: number): Promise<Answer> {
     const answer = await this.request(method, path, body);
     if (answer.status !== expected) throw new Error(`${method} ${path} answered ${answer.status}: ${answer.body.toString().slice(0, 300)}`);
-    return JSON.parse(answer.body.toString()) as T;
+    return answer;
+  }
+
+  /** The parsed JSON of a request that must answer `expected`. */
+  async json<T = any>(method: string, path: string, body?: unknown, expected = 200): Promise<T> {
+    return JSON.parse((await this.expect(method, path, body, expected)).body.toString()) as T;
   }
 
   close(): void {
     this.agent.destroy();
   }
+}
+
+/** One keep-alive connection used strictly in sequence: what a script's single Octokit would see, without load. */
+export class SequentialClient extends KeepAliveClient {
+  constructor(base: string, headers: Record<string, string> = {}) {
+    super(base, headers, 1);
+  }
+}
+
+/** Runs `task(0)` … `task(count - 1)`, at most `limit` at a time. */
+export async function inParallel(count: number, limit: number, task: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
 }
 
 /** Percentile of already sorted values (nearest rank). */

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { components } from '../generated/openapi.js';
 import { forbidden } from '../http/errors.js';
-import type { Operation } from '../http/operation.js';
+import { orgOf, type Operation } from '../http/operation.js';
 import { organizationSimple } from '../orgs/present.js';
 import { simpleUser } from '../users/present.js';
 import * as siteAdmin from './service.js';
@@ -40,6 +40,20 @@ const createOrg: Operation = {
     const org = await siteAdmin.createOrganization(request.server.ctx, request.caller!, body);
     reply.code(201);
     return organizationSimple(request.server.urls, org);
+  }),
+};
+
+/** GHES renames in a background job and answers 202 at once; orghub has renamed by the time it answers. */
+const updateOrgName: Operation = {
+  operationId: 'enterprise-admin/update-org-name',
+  authenticated: true,
+  acceptedScopes: ['site_admin'],
+  resource: 'Organization',
+  handler: siteAdminOnly(async (request, reply) => {
+    const { login } = request.body as { login: string };
+    const org = await siteAdmin.renameOrganization(request.server.ctx, request.caller!, orgOf(request).org, login);
+    reply.code(202);
+    return { message: 'Job queued to rename organization. It may take a few minutes to complete.', url: `${request.server.urls.api}/organizations/${org.id}` };
   }),
 };
 
@@ -115,6 +129,7 @@ export const adminOperations: Operation[] = [
   updateUserState,
   createUser,
   createOrg,
+  updateOrgName,
   createImpersonationOAuthToken,
   deleteImpersonationOAuthToken,
 ];

@@ -64,6 +64,29 @@ export async function createOrganization(
   });
 }
 
+/**
+ * `PATCH /admin/organizations/{org}`: the org's new login. Its id, members, teams and hooks stay; the old login names
+ * nothing afterwards. A login another account holds is refused by the accounts table's unique key.
+ */
+export async function renameOrganization(ctx: AppContext, caller: Caller, org: Account, login: string): Promise<Account> {
+  requireValidLogin('Organization', login);
+  const now = isoSeconds(ctx.clock.now());
+  return ctx.db.transaction().execute(async (trx) => {
+    await lockAccount(trx, ctx.dialect, org.id);
+    const current = await findAccountById(trx, org.id, 'Organization');
+    if (!current) throw notFound();
+    if (current.login === login) return current;
+    const renamed = await trx
+      .updateTable('accounts')
+      .set({ login, login_lower: login.toLowerCase(), updated_at: now })
+      .where('id', '=', current.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordEvent(trx, { action: 'org.rename', actor: actorOf(caller), org: renamed, previousLogin: current.login, data: { old_login: current.login }, createdAt: now });
+    return renamed;
+  });
+}
+
 /** `POST /admin/users/{username}/authorizations`: a new classic token for the user; only its hash is kept. */
 export async function createImpersonationToken(ctx: AppContext, caller: Caller | null, username: string, scopes: string[]) {
   const user = await findAccount(ctx.db, username, 'User');

@@ -5,7 +5,7 @@ import type { Urls } from '../http/urls.js';
 import type { InvitationRow } from '../invitations/store.js';
 import type { TeamRow } from '../teams/store.js';
 import type { HookRow } from '../hooks/store.js';
-import { enqueueWebhooks } from './webhooks.js';
+import { enqueueWebhooks, PING, webhookFor, type WebhookRule } from './webhooks.js';
 
 /**
  * Something that happened, as a service reports it: the audit event's fields (GitHub's action name, actor, org,
@@ -24,6 +24,8 @@ export interface ChangeEvent extends AuditEventInput {
 /** What building payloads needs from the server that owns a store. */
 export interface EventContext {
   urls: Urls;
+  /** Told when a transaction wrote deliveries, so they are sent as soon as it has answered. */
+  deliveriesRecorded(): void;
 }
 
 // Keyed by the store's adapter, which its transactions share: services record events with only their transaction.
@@ -39,7 +41,33 @@ export function bindEventContext(db: Kysely<Database>, context: EventContext): v
  */
 export async function recordEvent(trx: Kysely<Database>, event: ChangeEvent): Promise<void> {
   await recordAuditEvent(trx, event);
+  await enqueueWebhooks(trx, contextOf(trx), event);
+}
+
+/**
+ * The audit events of one change that GitHub's audit log shows apart and its webhooks as one (a team edit renaming it
+ * and changing its privacy: `team.rename` and `team.change_privacy`, one `team` `edited`): each audit event is
+ * recorded, and each webhook they map to is delivered once, built from the first of them that maps to it.
+ */
+export async function recordEvents(trx: Kysely<Database>, events: ChangeEvent[]): Promise<void> {
+  const delivered = new Set<WebhookRule>();
+  for (const event of events) {
+    await recordAuditEvent(trx, event);
+    const rule = webhookFor(event.action);
+    if (!rule || delivered.has(rule)) continue;
+    delivered.add(rule);
+    await enqueueWebhooks(trx, contextOf(trx), event, rule);
+  }
+}
+
+/** `POST /orgs/{org}/hooks/{hook_id}/pings`: the creation ping again, to that hook only; no audit event, as nothing changed. */
+export async function pingHook(trx: Kysely<Database>, event: Omit<ChangeEvent, 'action'> & { hook: HookRow }): Promise<void> {
+  // The action names no audit event: PING is the rule, given explicitly.
+  await enqueueWebhooks(trx, contextOf(trx), { ...event, action: 'hook.ping' }, PING);
+}
+
+function contextOf(trx: Kysely<Database>): EventContext {
   const context = contexts.get(trx.getExecutor().adapter);
   if (!context) throw new Error('recordEvent: the store has no event context (bindEventContext)');
-  await enqueueWebhooks(trx, context, event);
+  return context;
 }

@@ -29,7 +29,7 @@ interface Build {
  * One audit action's webhook: GitHub's event name and action, its payload, and who hears it: the org's hooks
  * subscribed to the event, or (ping, meta) only the hook the change is about, whatever it subscribes to.
  */
-interface WebhookRule {
+export interface WebhookRule {
   event: string;
   action: string | null;
   onlyTheHook?: boolean;
@@ -61,6 +61,25 @@ function team(b: Build): Schemas['webhooks_team'] {
   const row = b.event.team!;
   return { ...teamSimple(b.context.urls, b.org.login, row), privacy: row.privacy, notification_setting: row.notification_setting, parent: null };
 }
+
+/**
+ * An edit of a team's name, description, privacy or notification setting, whichever audit actions record it
+ * (`team.rename`, `team.change_privacy`, `team.update`): `changes` shows every field the edit changed.
+ */
+const TEAM_EDITED: WebhookRule = {
+  event: 'team',
+  action: 'edited',
+  async payload(b) {
+    const before = b.event.previousTeam!;
+    const after = b.event.team!;
+    const changes: Schemas['webhook-team-edited']['changes'] = {};
+    if (before.name !== after.name) changes.name = { from: before.name };
+    if (before.description !== after.description) changes.description = { from: before.description ?? '' };
+    if (before.privacy !== after.privacy) changes.privacy = { from: before.privacy };
+    if (before.notification_setting !== after.notification_setting) changes.notification_setting = { from: before.notification_setting };
+    return { action: 'edited', changes, team: team(b), organization: organization(b), sender: b.sender } satisfies Schemas['webhook-team-edited'];
+  },
+};
 
 /**
  * Which change becomes which webhook, keyed by the audit action services record (GitHub's names). Adding an event
@@ -170,20 +189,9 @@ const WEBHOOKS: Record<string, WebhookRule> = {
       return { action: 'created', team: team(b), organization: organization(b), sender: b.sender } satisfies Schemas['webhook-team-created'];
     },
   },
-  'team.update': {
-    event: 'team',
-    action: 'edited',
-    async payload(b) {
-      const before = b.event.previousTeam!;
-      const after = b.event.team!;
-      const changes: Schemas['webhook-team-edited']['changes'] = {};
-      if (before.name !== after.name) changes.name = { from: before.name };
-      if (before.description !== after.description) changes.description = { from: before.description ?? '' };
-      if (before.privacy !== after.privacy) changes.privacy = { from: before.privacy };
-      if (before.notification_setting !== after.notification_setting) changes.notification_setting = { from: before.notification_setting };
-      return { action: 'edited', changes, team: team(b), organization: organization(b), sender: b.sender } satisfies Schemas['webhook-team-edited'];
-    },
-  },
+  'team.rename': TEAM_EDITED,
+  'team.change_privacy': TEAM_EDITED,
+  'team.update': TEAM_EDITED,
   'team.destroy': {
     event: 'team',
     action: 'deleted',
@@ -224,6 +232,9 @@ const WEBHOOKS: Record<string, WebhookRule> = {
   },
 };
 
+/** The webhook an audit action becomes, if any. */
+export const webhookFor = (action: string): WebhookRule | undefined => WEBHOOKS[action];
+
 /** `POST /orgs/{org}/hooks/{hook_id}/pings`: a ping to one hook, recorded like the ping of its creation. */
 export const PING = WEBHOOKS['hook.create'];
 
@@ -236,7 +247,10 @@ function hears(hook: HookRow, rule: WebhookRule, event: ChangeEvent): boolean {
 /** Writes the deliveries of one recorded event: one per hook that hears it, all sharing the event's GUID. */
 export async function enqueueWebhooks(trx: Kysely<Database>, context: EventContext, event: ChangeEvent, rule = WEBHOOKS[event.action]): Promise<void> {
   if (!rule || !event.org) return;
-  const hooks = rule.onlyTheHook && event.hook ? [event.hook] : (await activeHooks(trx, event.org.id)).filter((hook) => hears(hook, rule, event));
+  // An inactive hook hears nothing, not even what is only for it (ping, meta).
+  const hooks = rule.onlyTheHook && event.hook
+    ? [event.hook].filter((hook) => hook.active === 1)
+    : (await activeHooks(trx, event.org.id)).filter((hook) => hears(hook, rule, event));
   if (hooks.length === 0) return;
   const accounts = new Map<number, Account>();
   const account = async (id: number) => {
@@ -252,6 +266,7 @@ export async function enqueueWebhooks(trx: Kysely<Database>, context: EventConte
   const sender = webhookUser({ context }, event.actor ? await account(event.actor.id) : org);
   const payload = JSON.stringify(await rule.payload({ event, context, org, sender, account }));
   const guid = randomUUID();
+  context.deliveriesRecorded();
   await insertDeliveries(trx, hooks.map((hook) => newDelivery(hook, { guid, event: rule.event, action: rule.action, payload, createdAt: event.createdAt })));
 }
 

@@ -8,10 +8,10 @@ import type { Kysely } from 'kysely';
 import { isoSeconds, type Clock } from '../clock.js';
 import type { DialectName } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
-import { claimDeliveries, completeDelivery, pruneDeliveries, type DeliveryOutcome, type DeliveryRow } from './store.js';
+import { claimDeliveries, completeDeliveries, pruneDeliveries, type DeliveryOutcome, type DeliveryRow } from './store.js';
 
 export interface DeliverySettings {
-  /** Deliveries in flight at once, per process. */
+  /** Deliveries in flight at once, per process; 0: this process records deliveries but sends none (an API-only process). */
   concurrency: number;
   /** A target that has not answered by then is recorded as timed out (GitHub: 10 s). */
   timeoutMs: number;
@@ -65,15 +65,23 @@ class RefusedTarget extends Error {}
 export class DeliveryEngine {
   private inFlight = 0;
   private pumping = false;
+  /** Deliveries were recorded by a request not yet answered. */
+  private expected = false;
   private again = false;
   private stopped = false;
   /** The last claim filled every free slot: more may be waiting. */
   private backlog = false;
   private pollTimer: NodeJS.Timeout | undefined;
-  private pruneTimer: NodeJS.Timeout | undefined;
+  /** Clock time of the last pruning (the injectable clock, so a test that moves time sees retention applied). */
+  private prunedAt = -Infinity;
   private readonly denied: BlockList;
   private readonly agents: { http: http.Agent; https: https.Agent };
   private idle: (() => void)[] = [];
+  /** Attempts made but not yet recorded: they wait for the write under way and then go in one. */
+  private unrecorded: { id: number; outcome: DeliveryOutcome; recorded: (error?: unknown) => void }[] = [];
+  private recording = false;
+  /** When lapsed claims were last looked for (performance.now()): they lapse after `leaseMs`, so once a poll interval will do. */
+  private lapsedCheckedAt = -Infinity;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -87,17 +95,35 @@ export class DeliveryEngine {
     this.agents = { http: new http.Agent(agent), https: new https.Agent(agent) };
   }
 
+  /** Whether this process sends at all (concurrency 0: it leaves its deliveries to other processes). */
+  private get sends(): boolean {
+    return this.settings.concurrency > 0;
+  }
+
   start(): void {
-    this.pollTimer = setInterval(() => this.wake(), this.settings.pollMs);
+    this.pollTimer = setInterval(() => {
+      this.pruneWhenDue();
+      this.wake();
+    }, this.settings.pollMs);
     this.pollTimer.unref();
-    this.pruneTimer = setInterval(() => void this.prune().catch(this.onError), PRUNE_INTERVAL_MS);
-    this.pruneTimer.unref();
     this.wake();
   }
 
-  /** Something may have been recorded (a write was answered): look now rather than at the next poll. */
+  /** This process recorded deliveries; they are to be sent once their request has answered (`requestAnswered`). */
+  expect(): void {
+    this.expected = true;
+  }
+
+  /** A request was answered (its transaction is over): send what it recorded now rather than at the next poll. */
+  requestAnswered(): void {
+    if (!this.expected) return;
+    this.expected = false;
+    this.wake();
+  }
+
+  /** Look for deliveries to send. */
   wake(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.sends) return;
     if (this.pumping) {
       this.again = true;
       return;
@@ -112,7 +138,9 @@ export class DeliveryEngine {
         this.again = false;
         while (!this.stopped && this.inFlight < this.settings.concurrency) {
           const free = this.settings.concurrency - this.inFlight;
-          const rows = await claimDeliveries(this.db, this.dialect, this.clock.now().getTime(), this.settings.leaseMs, free);
+          const lapsed = performance.now() - this.lapsedCheckedAt >= this.settings.pollMs;
+          if (lapsed) this.lapsedCheckedAt = performance.now();
+          const rows = await claimDeliveries(this.db, this.dialect, this.clock.now().getTime(), this.settings.leaseMs, free, lapsed);
           this.backlog = rows.length === free;
           for (const row of rows) this.launch(row);
           if (!this.backlog) break;
@@ -132,7 +160,8 @@ export class DeliveryEngine {
       .finally(() => {
         this.inFlight -= 1;
         if (this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
-        if (this.backlog) this.wake();
+        // Refill a quarter of the slots at a time: a claim per finished send would double the statements per delivery.
+        if (this.backlog && (this.inFlight === 0 || this.settings.concurrency - this.inFlight >= Math.ceil(this.settings.concurrency / 4))) this.wake();
       });
   }
 
@@ -164,7 +193,25 @@ export class DeliveryEngine {
       response_headers: answer.headers ? JSON.stringify(answer.headers) : null,
       response_body: answer.body ?? null,
     };
-    await completeDelivery(this.db, row.id, outcome);
+    await this.record(row.id, outcome);
+  }
+
+  /** Records an attempt at once, or with the others made while a write is under way (one commit for many sends). */
+  private record(id: number, outcome: DeliveryOutcome): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.unrecorded.push({ id, outcome, recorded: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (!this.recording) void this.recordAttempts();
+    });
+  }
+
+  private async recordAttempts(): Promise<void> {
+    this.recording = true;
+    while (this.unrecorded.length > 0) {
+      const batch = this.unrecorded.splice(0);
+      const failure = await completeDeliveries(this.db, batch).then(() => undefined, (error: unknown) => error ?? new Error('recording attempts failed'));
+      for (const attempt of batch) attempt.recorded(failure);
+    }
+    this.recording = false;
   }
 
   private post(row: DeliveryRow, headers: Record<string, string>, body: string): Promise<{ status: string; statusCode: number; headers?: object; body?: string }> {
@@ -242,15 +289,17 @@ export class DeliveryEngine {
     });
   };
 
-  private async prune(): Promise<void> {
-    await pruneDeliveries(this.db, isoSeconds(new Date(this.clock.now().getTime() - this.settings.retentionMs)));
+  private pruneWhenDue(): void {
+    const now = this.clock.now().getTime();
+    if (now - this.prunedAt < PRUNE_INTERVAL_MS) return;
+    this.prunedAt = now;
+    pruneDeliveries(this.db, isoSeconds(new Date(now - this.settings.retentionMs))).catch(this.onError);
   }
 
   /** Stops claiming, waits for the deliveries in flight (each bounded by the timeout), closes connections. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.pollTimer);
-    clearInterval(this.pruneTimer);
     while (this.pumping) await new Promise((resolve) => setTimeout(resolve, 5));
     if (this.inFlight > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
     this.agents.http.destroy();

@@ -17,6 +17,11 @@ export async function listHooks(db: Kysely<Database>, orgId: number, page?: { of
   return query.execute();
 }
 
+export async function countHooks(db: Kysely<Database>, orgId: number): Promise<number> {
+  const { n } = await db.selectFrom('hooks').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow();
+  return Number(n);
+}
+
 export async function findHook(db: Kysely<Database>, orgId: number, id: number): Promise<HookRow | undefined> {
   if (!isStoredId(id)) return undefined;
   return db.selectFrom('hooks').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
@@ -44,11 +49,18 @@ export async function insertDeliveries(db: Kysely<Database>, rows: NewDelivery[]
 }
 
 /**
- * Claims up to `limit` deliveries to send: those not yet attempted and those whose claim lapsed (the process that
- * claimed them died). On PostgreSQL concurrent claimers skip each other's rows, so each delivery goes to one process;
- * SQLite runs the statement under its write lock.
+ * Claims up to `limit` deliveries to send: those not yet attempted and, with `lapsed`, those whose claim lapsed (the
+ * process that claimed them died). On PostgreSQL concurrent claimers skip each other's rows, so each delivery goes to
+ * one process; SQLite runs the statement under its write lock.
  */
-export async function claimDeliveries(db: Kysely<Database>, dialect: DialectName, nowMs: number, leaseMs: number, limit: number): Promise<DeliveryRow[]> {
+export async function claimDeliveries(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  nowMs: number,
+  leaseMs: number,
+  limit: number,
+  lapsed = true,
+): Promise<DeliveryRow[]> {
   const claim = (state: 'pending' | 'sending', count: number) => {
     let claimable = db.selectFrom('hook_deliveries').select('id').where('state', '=', state);
     if (state === 'sending') claimable = claimable.where('claimed_until', '<', nowMs);
@@ -61,7 +73,7 @@ export async function claimDeliveries(db: Kysely<Database>, dialect: DialectName
       .execute();
   };
   const pending = await claim('pending', limit);
-  return pending.length === limit ? pending : [...pending, ...(await claim('sending', limit - pending.length))];
+  return pending.length === limit || !lapsed ? pending : [...pending, ...(await claim('sending', limit - pending.length))];
 }
 
 export type DeliveryOutcome = Pick<
@@ -71,6 +83,14 @@ export type DeliveryOutcome = Pick<
 
 export async function completeDelivery(db: Kysely<Database>, id: number, outcome: DeliveryOutcome): Promise<void> {
   await db.updateTable('hook_deliveries').set({ ...outcome, state: 'done', claimed_until: null }).where('id', '=', id).execute();
+}
+
+/** Records several attempts with one commit (a transaction when there are more than one). */
+export async function completeDeliveries(db: Kysely<Database>, attempts: { id: number; outcome: DeliveryOutcome }[]): Promise<void> {
+  if (attempts.length === 1) return completeDelivery(db, attempts[0].id, attempts[0].outcome);
+  await db.transaction().execute(async (trx) => {
+    for (const { id, outcome } of attempts) await completeDelivery(trx, id, outcome);
+  });
 }
 
 export async function findDelivery(db: Kysely<Database>, hookId: number, id: number): Promise<DeliveryRow | undefined> {
@@ -86,8 +106,9 @@ export async function listDeliveries(
 ): Promise<DeliveryRow[]> {
   let query = db.selectFrom('hook_deliveries').selectAll().where('hook_id', '=', hookId).where('state', '=', 'done');
   if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
-  if (options.status === 'success') query = query.where('status_code', '>=', 200).where('status_code', '<', 300);
-  if (options.status === 'failure') query = query.where((eb) => eb.or([eb('status_code', '<', 200), eb('status_code', '>=', 300)]));
+  // The description: success is a status_code of 200-399; failure the rest (4xx, 5xx, and no answer at all: 0).
+  if (options.status === 'success') query = query.where('status_code', '>=', 200).where('status_code', '<', 400);
+  if (options.status === 'failure') query = query.where((eb) => eb.or([eb('status_code', '<', 200), eb('status_code', '>=', 400)]));
   return query.orderBy('id', 'desc').limit(options.limit).execute();
 }
 

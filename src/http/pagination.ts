@@ -54,9 +54,16 @@ export function setPageLinks(request: FastifyRequest, reply: FastifyReply, page:
   if (links.length) reply.header('Link', links.join(', '));
 }
 
-/** `Link: <…?since=ID>; rel="next"` for `since`-cursor lists, given whether more rows follow. */
+/** `Link: <…?per_page=N&since=ID>; rel="next"` for `since`-cursor lists, given whether more rows follow. */
 export function setSinceLink(request: FastifyRequest, reply: FastifyReply, perPage: number, lastId: number | undefined, more: boolean): void {
-  if (more && lastId !== undefined) {
-    reply.header('Link', `<${selfLink(request, { per_page: perPage, since: lastId })}>; rel="next"`);
-  }
+  if (more && lastId !== undefined) setNextLink(request, reply, { per_page: perPage, since: lastId });
+}
+
+/** `Link: <…?per_page=N&cursor=…>; rel="next"` for lists paged by an opaque cursor, when more rows follow. */
+export function setCursorLink(request: FastifyRequest, reply: FastifyReply, perPage: number, next: string | undefined): void {
+  if (next !== undefined) setNextLink(request, reply, { per_page: perPage, cursor: next });
+}
+
+function setNextLink(request: FastifyRequest, reply: FastifyReply, replace: Record<string, string | number>): void {
+  reply.header('Link', `<${selfLink(request, replace)}>; rel="next"`);
 }

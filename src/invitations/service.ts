@@ -16,6 +16,7 @@ import {
   insertInvitation,
   parseTeamIds,
   pendingInvitationsFor,
+  pendingInvitationsInOrg,
   setInvitationState,
   updateInvitation,
   type InvitationRole,
@@ -118,6 +119,15 @@ export async function removeTeamFromInvitation(trx: Kysely<Database>, invitation
   if (!ids.includes(teamId)) return false;
   await updateInvitation(trx, invitation.id, { team_ids: JSON.stringify(ids.filter((id) => id !== teamId)), updated_at: nowIso });
   return true;
+}
+
+/** Takes deleted teams off the org's pending invitations, so their `team_count` counts only teams that exist. */
+export async function removeTeamsFromInvitations(trx: Kysely<Database>, orgId: number, teamIds: number[], nowIso: string): Promise<void> {
+  for (const invitation of await pendingInvitationsInOrg(trx, orgId)) {
+    const ids = parseTeamIds(invitation);
+    const kept = ids.filter((id) => !teamIds.includes(id));
+    if (kept.length < ids.length) await updateInvitation(trx, invitation.id, { team_ids: JSON.stringify(kept), updated_at: nowIso });
+  }
 }
 
 async function auditUserOf(db: Kysely<Database>, invitation: InvitationRow): Promise<Account | null> {

@@ -117,6 +117,10 @@ export async function pendingInvitationsFor(
     .execute();
 }
 
+export async function pendingInvitationsInOrg(db: Kysely<Database>, orgId: number): Promise<InvitationRow[]> {
+  return db.selectFrom('invitations').selectAll().where('org_id', '=', orgId).where('state', '=', 'pending').orderBy('id').execute();
+}
+
 /** Pending invitations past their expiry: in one org, or those of one user (by id or email) anywhere. */
 export async function dueInvitations(
   db: Kysely<Database>,

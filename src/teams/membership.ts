@@ -12,14 +12,12 @@ import { pendingInvitationsFor } from '../invitations/store.js';
 import { getMembership } from '../memberships/store.js';
 import { isOwner, type OrgAccess } from '../orgs/access.js';
 import { teamMembership, type TeamMembership } from './present.js';
-import { visibleTeam } from './service.js';
-import { deleteTeamMember, getTeamMember, putTeamMember, type TeamRole, type TeamRow } from './store.js';
+import { managesTeam, visibleTeam } from './service.js';
+import { deleteTeamMember, getTeamMember, isInheritedTeamMember, putTeamMember, type TeamRole, type TeamRow } from './store.js';
 
 /** Who may change a team's members: org owners and the team's maintainers. */
 async function requireTeamManager(db: Kysely<Database>, access: OrgAccess, row: TeamRow, action: string): Promise<void> {
-  if (isOwner(access)) return;
-  const own = await getTeamMember(db, row.id, access.caller!.userId);
-  if (own?.state !== 'active' || own.role !== 'maintainer') {
+  if (!(await managesTeam(db, access, row))) {
     throw forbidden(`You must be an organization owner or team maintainer to ${action} team memberships.`);
   }
 }
@@ -28,6 +26,21 @@ async function teamUserOr404(ctx: AppContext, username: string): Promise<Account
   const user = await findAccount(ctx.db, username);
   if (!user) throw notFound();
   return user;
+}
+
+/**
+ * `GET /orgs/{org}/teams/{team_slug}/memberships/{username}`: the user's membership of a team the caller may see, direct
+ * (active or pending) or as an active member of one of its child teams; 404 for anyone else. Org owners are shown as
+ * the team's maintainers, as GitHub documents.
+ */
+export async function getTeamMembership(ctx: AppContext, input: { access: OrgAccess; slug: string; username: string }): Promise<TeamMembership> {
+  const row = await visibleTeam(ctx, input.access, input.slug);
+  const user = await teamUserOr404(ctx, input.username);
+  const direct = await getTeamMember(ctx.db, row.id, user.id);
+  if (!direct && !(await isInheritedTeamMember(ctx.db, row.id, user.id))) throw notFound();
+  const inOrg = await getMembership(ctx.db, row.org_id, user.id);
+  const owner = inOrg?.state === 'active' && inOrg.role === 'admin';
+  return teamMembership(ctx.urls, row, user.login, { role: owner ? 'maintainer' : (direct?.role ?? 'member'), state: direct?.state ?? 'active' });
 }
 
 /**

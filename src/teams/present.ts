@@ -3,19 +3,15 @@ import type { components } from '../generated/openapi.js';
 import { nodeId, type Urls } from '../http/urls.js';
 import type { ApiVersion } from '../http/versions.js';
 import { organizationFull, PUBLIC_VIEW_COUNTS } from '../orgs/present.js';
-import type { TeamRole, TeamRow } from './store.js';
+import { simpleUser } from '../users/present.js';
+import type { TeamMemberEntry, TeamRole, TeamRow } from './store.js';
 
 type Team = components['schemas']['team'];
 type TeamFull = components['schemas']['team-full'];
 type TeamSimple = NonNullable<components['schemas']['nullable-team-simple']>;
 type TeamOrganization = components['schemas']['team-organization'];
-
-/** GitHub's team membership answer (`team-membership`, not in the shared description). */
-export interface TeamMembership {
-  url: string;
-  role: TeamRole;
-  state: 'active' | 'pending';
-}
+export type TeamMembership = components['schemas']['team-membership'];
+type TeamMember = components['schemas']['team-member'];
 
 const teamApi = (urls: Urls, team: Pick<TeamRow, 'org_id' | 'id'>) => `${urls.api}/organizations/${team.org_id}/team/${team.id}`;
 
@@ -72,4 +68,10 @@ export function teamFull(
 
 export function teamMembership(urls: Urls, row: TeamRow, login: string, membership: { role: TeamRole; state: 'active' | 'pending' }): TeamMembership {
   return { url: `${teamApi(urls, row)}/memberships/${login}`, role: membership.role, state: membership.state };
+}
+
+/** A row of `GET …/teams/{team_slug}/members`: the user, their role on the team, and whether only through a child team. */
+export function teamMember(urls: Urls, entry: TeamMemberEntry): TeamMember {
+  const { inherited, maintainer, ...user } = entry;
+  return { ...simpleUser(urls, user), role: maintainer ? 'maintainer' : 'member', inherited };
 }

@@ -3,14 +3,18 @@ import { orgOf, type Operation } from '../http/operation.js';
 import { readPage, setPageLinks } from '../http/pagination.js';
 import {
   createTeam,
+  deleteTeam,
   presentTeamFull,
   presentTeams,
   requireTeamViewer,
+  updateTeam,
   visibleTeam,
   type TeamRequest,
+  type TeamUpdate,
 } from './service.js';
-import { removeTeamMembership, setTeamMembership } from './membership.js';
-import { listVisibleTeams, type TeamRole } from './store.js';
+import { getTeamMembership, removeTeamMembership, setTeamMembership } from './membership.js';
+import { teamMember } from './present.js';
+import { listTeamMembers, listVisibleTeams, type TeamRole } from './store.js';
 
 const READ = ['admin:org', 'read:org', 'write:org'];
 const WRITE = ['admin:org', 'write:org'];
@@ -52,11 +56,9 @@ const create: Operation = {
   },
 };
 
-/** `teams/get-by-name`: GET /orgs/{org}/teams/{team_slug} (not in the shared description; answers `team-full`). */
+/** `teams/get-by-name`: GET /orgs/{org}/teams/{team_slug} (`team-full`). */
 const getByName: Operation = {
   operationId: 'teams/get-by-name',
-  method: 'GET',
-  path: '/orgs/{org}/teams/{team_slug}',
   authenticated: true,
   acceptedScopes: READ,
   enforceScopes: true,
@@ -67,17 +69,65 @@ const getByName: Operation = {
   },
 };
 
-const teamMembershipPath = '/orgs/{org}/teams/{team_slug}/memberships/{username}';
+/** `teams/update-in-org`: PATCH /orgs/{org}/teams/{team_slug}; 200 with the team as it is now, changed or not. */
+const updateInOrg: Operation = {
+  operationId: 'teams/update-in-org',
+  authenticated: true,
+  acceptedScopes: WRITE,
+  enforceScopes: true,
+  resource: 'Team',
+  async handler(request) {
+    const access = orgOf(request);
+    const row = await updateTeam(request.server.ctx, access, params(request).team_slug, request.body as TeamUpdate);
+    return presentTeamFull(request.server.ctx.db, request.server.urls, access.org, row, request.apiVersion);
+  },
+};
+
+/** `teams/delete-in-org`: DELETE /orgs/{org}/teams/{team_slug}, with its child teams; 204. */
+const deleteInOrg: Operation = {
+  operationId: 'teams/delete-in-org',
+  authenticated: true,
+  acceptedScopes: WRITE,
+  enforceScopes: true,
+  async handler(request, reply) {
+    await deleteTeam(request.server.ctx, orgOf(request), params(request).team_slug);
+    reply.code(204);
+  },
+};
+
+/** `teams/list-members-in-org`: GET …/members, members of its child teams included (`inherited`); `role` filters. */
+const listMembersInOrg: Operation = {
+  operationId: 'teams/list-members-in-org',
+  authenticated: true,
+  acceptedScopes: READ,
+  enforceScopes: true,
+  async handler(request, reply) {
+    const { ctx, urls } = request.server;
+    const row = await visibleTeam(ctx, orgOf(request), params(request).team_slug);
+    const { role = 'all' } = request.query as { role?: 'all' | 'member' | 'maintainer' };
+    const page = readPage(request.query as Record<string, unknown>);
+    // One row past the page tells whether a next one exists, without counting the team's members.
+    const rows = await listTeamMembers(ctx.db, row, role, { offset: page.offset, limit: page.perPage + 1 });
+    setPageLinks(request, reply, page, { hasNext: rows.length > page.perPage });
+    return rows.slice(0, page.perPage).map((entry) => teamMember(urls, entry));
+  },
+};
+
+/** `teams/get-membership-for-user-in-org`: GET …/memberships/{username} (`team-membership`). */
+const getMembershipForUserInOrg: Operation = {
+  operationId: 'teams/get-membership-for-user-in-org',
+  authenticated: true,
+  acceptedScopes: READ,
+  enforceScopes: true,
+  async handler(request) {
+    const { team_slug: slug, username } = params(request);
+    return getTeamMembership(request.server.ctx, { access: orgOf(request), slug, username });
+  },
+};
 
 /** `teams/add-or-update-membership-for-user-in-org`: PUT …/memberships/{username} (`role` member|maintainer). */
 const addOrUpdateMembershipForUserInOrg: Operation = {
   operationId: 'teams/add-or-update-membership-for-user-in-org',
-  method: 'PUT',
-  path: teamMembershipPath,
-  body: {
-    type: 'object',
-    properties: { role: { type: 'string', enum: ['member', 'maintainer'] } },
-  },
   authenticated: true,
   acceptedScopes: WRITE,
   enforceScopes: true,
@@ -92,8 +142,6 @@ const addOrUpdateMembershipForUserInOrg: Operation = {
 /** `teams/remove-membership-for-user-in-org`: DELETE …/memberships/{username}. */
 const removeMembershipForUserInOrg: Operation = {
   operationId: 'teams/remove-membership-for-user-in-org',
-  method: 'DELETE',
-  path: teamMembershipPath,
   authenticated: true,
   acceptedScopes: WRITE,
   enforceScopes: true,
@@ -104,4 +152,14 @@ const removeMembershipForUserInOrg: Operation = {
   },
 };
 
-export const teamOperations: Operation[] = [list, create, getByName, addOrUpdateMembershipForUserInOrg, removeMembershipForUserInOrg];
+export const teamOperations: Operation[] = [
+  list,
+  create,
+  getByName,
+  updateInOrg,
+  deleteInOrg,
+  listMembersInOrg,
+  getMembershipForUserInOrg,
+  addOrUpdateMembershipForUserInOrg,
+  removeMembershipForUserInOrg,
+];

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { isStoredId } from '../db/columns.js';
 import type { Database, TeamMemberTable, TeamTable } from '../db/schema.js';
+import type { UserSummary } from '../users/present.js';
 
 export type TeamRow = Selectable<TeamTable>;
 export type TeamRole = TeamMemberTable['role'];
@@ -15,14 +16,15 @@ export async function findTeamById(db: Kysely<Database>, orgId: number, id: numb
   return db.selectFrom('teams').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
 }
 
-/** A team of the org whose name (case-insensitively) or slug is taken. */
-export async function findTeamNamed(db: Kysely<Database>, orgId: number, name: string, slug: string): Promise<TeamRow | undefined> {
-  return db
+/** A team of the org (other than `exceptId`, the one being renamed) whose name (case-insensitively) or slug is taken. */
+export async function findTeamNamed(db: Kysely<Database>, orgId: number, name: string, slug: string, exceptId?: number): Promise<TeamRow | undefined> {
+  let query = db
     .selectFrom('teams')
     .selectAll()
     .where('org_id', '=', orgId)
-    .where((eb) => eb.or([eb('slug', '=', slug), eb(eb.fn('lower', ['name']), '=', name.toLowerCase())]))
-    .executeTakeFirst();
+    .where((eb) => eb.or([eb('slug', '=', slug), eb(eb.fn('lower', ['name']), '=', name.toLowerCase())]));
+  if (exceptId !== undefined) query = query.where('id', '<>', exceptId);
+  return query.executeTakeFirst();
 }
 
 /** The org's teams among `ids` (an invitation's `team_ids`: bounded, like every body array, by src/http/json-body.ts), in id order. */
@@ -54,6 +56,46 @@ export async function insertTeam(
   return db.insertInto('teams').values({ ...team, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
 }
 
+/** The columns a team edit may change. */
+export type TeamChanges = Partial<Pick<TeamRow, 'name' | 'slug' | 'description' | 'privacy' | 'notification_setting' | 'permission' | 'parent_id'>>;
+
+export async function updateTeamRow(db: Kysely<Database>, id: number, changes: TeamChanges & { updated_at: string }): Promise<TeamRow> {
+  return db.updateTable('teams').set(changes).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function deleteTeams(db: Kysely<Database>, ids: number[]): Promise<void> {
+  // Members (active and pending) go with their teams: team_members cascades.
+  if (ids.length) await db.deleteFrom('teams').where('id', 'in', ids).execute();
+}
+
+/**
+ * Ids of the team and of every team nested below it, at any depth, as a query. UNION (not UNION ALL) stops at a
+ * team already reached, so even a cycle could not make it run forever.
+ */
+function subtreeIds(db: Kysely<Database>, teamId: number) {
+  return db
+    .withRecursive('subtree(id)', (qb) =>
+      qb
+        .selectFrom('teams')
+        .select('id')
+        .where('id', '=', teamId)
+        .union((eb) => eb.selectFrom('teams').innerJoin('subtree', 'subtree.id', 'teams.parent_id').select('teams.id')),
+    )
+    .selectFrom('subtree')
+    .select('subtree.id');
+}
+
+/** The team and every team nested below it: the team first, then its descendants in id order. */
+export async function teamSubtree(db: Kysely<Database>, team: TeamRow): Promise<TeamRow[]> {
+  const rows = await db.selectFrom('teams').selectAll().where('id', 'in', subtreeIds(db, team.id)).orderBy('id').execute();
+  return [...rows.filter((row) => row.id === team.id), ...rows.filter((row) => row.id !== team.id)];
+}
+
+export async function hasChildTeams(db: Kysely<Database>, teamId: number): Promise<boolean> {
+  const row = await db.selectFrom('teams').select('id').where('parent_id', '=', teamId).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function countActiveTeamMembers(db: Kysely<Database>, teamId: number): Promise<number> {
   const row = await db
     .selectFrom('team_members')
@@ -66,6 +108,66 @@ export async function countActiveTeamMembers(db: Kysely<Database>, teamId: numbe
 
 export async function getTeamMember(db: Kysely<Database>, teamId: number, userId: number): Promise<TeamMemberRow | undefined> {
   return db.selectFrom('team_members').selectAll().where('team_id', '=', teamId).where('user_id', '=', userId).executeTakeFirst();
+}
+
+/** Whether the user is an active member of a team nested below this one (which makes them a member of it too). */
+export async function isInheritedTeamMember(db: Kysely<Database>, teamId: number, userId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('team_members')
+    .select('team_id')
+    .where('team_id', 'in', subtreeIds(db, teamId))
+    .where('team_id', '<>', teamId)
+    .where('user_id', '=', userId)
+    .where('state', '=', 'active')
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** One row of a team's member list: the user, whether they are on it only through a child team, and as a maintainer. */
+export interface TeamMemberEntry extends UserSummary {
+  inherited: boolean;
+  maintainer: boolean;
+}
+
+/**
+ * One page of a team's active members, with those of its child teams, once each, in user id order. Maintainers are
+ * the team's own maintainers and the org's owners on it. `role` keeps maintainers or the others only.
+ */
+export async function listTeamMembers(
+  db: Kysely<Database>,
+  team: TeamRow,
+  role: 'all' | 'member' | 'maintainer',
+  page: { offset: number; limit: number },
+): Promise<TeamMemberEntry[]> {
+  const members = db
+    .selectFrom('team_members as tm')
+    .innerJoin('accounts as a', 'a.id', 'tm.user_id')
+    .leftJoin('memberships as m', (join) => join.onRef('m.user_id', '=', 'tm.user_id').on('m.org_id', '=', team.org_id).on('m.state', '=', 'active'))
+    .where('tm.team_id', 'in', subtreeIds(db, team.id))
+    .where('tm.state', '=', 'active')
+    .groupBy(['a.id', 'a.login', 'a.type', 'a.site_admin'])
+    .select((eb) => [
+      'a.id',
+      'a.login',
+      'a.type',
+      'a.site_admin',
+      eb.fn.max(eb.case().when('tm.team_id', '=', team.id).then(1).else(0).end()).as('direct'),
+      eb.fn
+        .max(
+          eb
+            .case()
+            .when(eb.or([eb.and([eb('tm.team_id', '=', team.id), eb('tm.role', '=', 'maintainer')]), eb('m.role', '=', 'admin')]))
+            .then(1)
+            .else(0)
+            .end(),
+        )
+        .as('maintains'),
+    ]);
+  let query = db.selectFrom(members.as('member')).selectAll();
+  if (role !== 'all') query = query.where('member.maintains', '=', role === 'maintainer' ? 1 : 0);
+  const rows = await query.orderBy('member.id').offset(page.offset).limit(page.limit).execute();
+  return rows.map(({ direct, maintains, ...user }) => ({ ...user, inherited: Number(direct) === 0, maintainer: Number(maintains) === 1 }));
 }
 
 /** Creates or replaces a user's membership of a team. */

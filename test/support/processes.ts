@@ -37,6 +37,8 @@ export interface OrghubProcess {
   waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
   /** SIGTERM, SIGKILL if it has not exited after a few seconds; resolves with the exit code (null when killed). */
   stop(): Promise<number | null>;
+  /** SIGKILL, a crash: nothing is closed or flushed; resolves once it exited. */
+  kill(): Promise<void>;
 }
 
 const running = new Set<OrghubProcess>();
@@ -82,6 +84,11 @@ function launch(args: string[], options: { env?: Record<string, string>; cwd: st
       clearTimeout(killer);
       return code;
     },
+    async kill() {
+      running.delete(handle);
+      child.kill('SIGKILL');
+      await exited;
+    },
   };
   running.add(handle);
   return handle;
@@ -120,9 +127,10 @@ const onDatabase = (databaseUrl: string) => ({
   env: { ORGHUB_DATABASE_URL: databaseUrl, ORGHUB_ADMIN_TOKEN: ADMIN_TOKEN, PORT: '0' },
 });
 
-/** One orghub process on `databaseUrl`. */
-export function startOrghubOn(databaseUrl: string): Promise<OrghubProcess> {
-  return startOrghubProcess([], onDatabase(databaseUrl));
+/** One orghub process on `databaseUrl`, with `env` (e.g. `ORGHUB_WEBHOOK_*` settings) on top. */
+export function startOrghubOn(databaseUrl: string, env: Record<string, string> = {}): Promise<OrghubProcess> {
+  const settings = onDatabase(databaseUrl);
+  return startOrghubProcess([], { ...settings, env: { ...settings.env, ...env } });
 }
 
 /**

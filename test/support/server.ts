@@ -12,22 +12,17 @@ export const ADMIN_TOKEN = 'ghp_orghubTestAdminToken000000000000000';
 /** Which store the suite runs on: `ORGHUB_DATABASE_URL=postgres://…` selects PostgreSQL, anything else SQLite. */
 export const onPostgres = /^postgres(ql)?:\/\//.test(process.env.ORGHUB_DATABASE_URL ?? '');
 
-export type StoreKind = 'sqlite' | 'postgres';
-
-/** The store the suite runs on. */
-export const suiteStore: StoreKind = onPostgres ? 'postgres' : 'sqlite';
+/** The store the suite runs on, by name. */
+export const suiteStore = onPostgres ? 'postgres' : 'sqlite';
 
 export interface FreshDatabase {
   url: string;
   drop(): Promise<void>;
 }
 
-/**
- * A fresh, empty database: a new PostgreSQL database (beside the one `ORGHUB_DATABASE_URL` names, so only on the
- * PostgreSQL run), or a SQLite file in a temp folder.
- */
-export async function freshDatabase(store: StoreKind = suiteStore): Promise<FreshDatabase> {
-  if (store === 'postgres') {
+/** A fresh, empty database of the suite's store: a new PostgreSQL database, or a SQLite file in a temp folder. */
+export async function freshDatabase(): Promise<FreshDatabase> {
+  if (onPostgres) {
     const adminUrl = process.env.ORGHUB_DATABASE_URL!;
     const name = `orghub_test_${randomBytes(6).toString('hex')}`;
     const client = new pg.Client({ connectionString: adminUrl });

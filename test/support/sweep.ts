@@ -13,6 +13,7 @@ import type { Operation } from '../../src/http/operation.js';
 import type { ConfigInput } from '../../src/index.js';
 import { addMember, block, invite } from './membership.js';
 import { startTestServer, type RawResponse, type TestServer } from './server.js';
+import { waitForAttempts } from './webhooks.js';
 
 export type Schema = Record<string, any>;
 
@@ -164,6 +165,10 @@ async function startSweepServer(config: ConfigInput): Promise<SweepServer> {
     body: { name: 'sweep-role', base_role: 'read', permissions: [] },
   });
   assert.equal(role.status, 201, role.text);
+  // Subscribed to `push` only, which nothing here makes: its creation ping is its one delivery, attempted (to a closed
+  // port) before any sweep compares the database.
+  const { data: hook } = await owner.octokit.rest.orgs.createWebhook({ org: org.login, name: 'web', config: { url: 'http://127.0.0.1:1/sweep' }, events: ['push'] });
+  const [delivery] = await waitForAttempts(t, hook.id, 1);
   /** Real values for every path parameter, so only the bad part of a request is bad. */
   const pathValues: Record<string, string> = {
     org: org.login,
@@ -171,6 +176,8 @@ async function startSweepServer(config: ConfigInput): Promise<SweepServer> {
     team_slug: team.slug,
     invitation_id: String(invitation.id),
     organization_id: String(org.id),
+    hook_id: String(hook.id),
+    delivery_id: String(delivery.id),
   };
 
   const server: SweepServer = {
