@@ -208,7 +208,7 @@ export class DeliveryEngine {
     this.recording = true;
     while (this.unrecorded.length > 0) {
       const batch = this.unrecorded.splice(0);
-      const failure = await completeDeliveries(this.db, batch).then(() => undefined, (error: unknown) => error ?? new Error('recording attempts failed'));
+      const failure = await completeDeliveries(this.db, this.dialect, batch).then(() => undefined, (error: unknown) => error ?? new Error('recording attempts failed'));
       for (const attempt of batch) attempt.recorded(failure);
     }
     this.recording = false;
