@@ -8,7 +8,8 @@
  * (bench/support/receiver-server.ts: it answers 200 at once and notes each request's arrival on the system clock, as
  * this process notes the API's answers). Every hook is created through `POST /orgs/{org}/hooks`. Per store:
  *   a) throughput: `--events` blocks (`PUT /orgs/{org}/blocks/{username}`, 16 at a time) spread over `--orgs` orgs
- *      with `--hooks` hooks each subscribed to `org_block`: deliveries per second from the first receipt to the last;
+ *      with `--hooks` hooks each subscribed to `org_block`: deliveries per second from the first receipt to the last,
+ *      of a backlog (recorded by an API-only process, then sent by a new one) and live (answered and sent by one);
  *   b) lag: blocks at a steady `--rate` per second for `--seconds`, spread over `--orgs` other orgs with one hook
  *      each: for each, the time from the API's answer to the receipt of its delivery;
  *   c) `PUT /orgs/{org}/memberships/{username}` (an invitation: an `organization` `member_invited` event), one at a
@@ -126,7 +127,7 @@ async function orgsWithHooks(bench: Bench, prefix: string, count: number, hooks:
   const orgs = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
   const hookIds = new Set<number>();
   const received = await bench.receiver.count();
-  await inParallel(count, CONNECTIONS, (i) => bench.api.expect('POST', '/admin/organizations', { login: orgs[i], admin: 'admin' }, 201).then(() => undefined));
+  await inParallel(count, CONNECTIONS, (i) => bench.api.expect('POST', '/admin/organizations', { login: orgs[i], admin: 'admin' }, 201));
   await inParallel(count * hooks, CONNECTIONS, async (i) => {
     const org = orgs[i % count];
     // GitHub refuses a second hook with the same URL and events: each has a path of its own.
@@ -149,7 +150,7 @@ function blockIn(receipt: Receipt): string {
 /** `EVENTS` blocks over `orgs`, `CONNECTIONS` at a time; resolves with the API's rate. */
 async function block(bench: Bench, orgs: string[]): Promise<number> {
   const started = epochNow();
-  await inParallel(EVENTS, CONNECTIONS, (i) => bench.api.expect('PUT', blockOf(orgs, i), undefined, 204).then(() => undefined));
+  await inParallel(EVENTS, CONNECTIONS, (i) => bench.api.expect('PUT', blockOf(orgs, i), undefined, 204));
   return EVENTS / ((epochNow() - started) / 1000);
 }
 
@@ -264,7 +265,7 @@ async function runStore(store: StoreKind): Promise<StoreRun> {
     // First an API-only process builds a backlog that the next process sends.
     server = await startOrghub(db.url, API_ONLY);
     let bench = benchOn(server, receiver);
-    await inParallel(USERS, CONNECTIONS, (i) => bench.api.expect('POST', '/admin/users', { login: login(i), email: `${login(i)}@example.test` }, 201).then(() => undefined));
+    await inParallel(USERS, CONNECTIONS, (i) => bench.api.expect('POST', '/admin/users', { login: login(i), email: `${login(i)}@example.test` }, 201));
     const backlog = await recordBacklog(bench);
     bench.api.close();
     await server.stop();
@@ -339,7 +340,7 @@ if (write) {
       'process notes the API\'s answers. Every hook is created through `POST /orgs/{org}/hooks` (its ping received before',
       'anything is measured). The receiver must see each (hook, `X-GitHub-Delivery`) of the throughput run exactly once.',
       '',
-      `- **throughput**, ${fmt(EVENTS)} \`PUT /orgs/{org}/blocks/{username}\` (${CONNECTIONS} at a time) spread over ${ORGS} orgs, each an \`org_block\``,
+      `- **throughput**: ${fmt(EVENTS)} \`PUT /orgs/{org}/blocks/{username}\` (${CONNECTIONS} at a time) spread over ${ORGS} orgs, each an \`org_block\``,
       `  event fanned out to the org's ${HOOKS} hooks: ${fmt(EVENTS * HOOKS)} deliveries, counted from the first receipt to the last.`,
       '  *Backlog*: the blocks are written to an API-only process (`ORGHUB_WEBHOOK_CONCURRENCY=0`), which is then stopped;',
       '  a process started on the database sends them (what the engine alone does). *Live*: one process answers the',

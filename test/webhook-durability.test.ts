@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { sleep } from './support/concurrency.js';
 import { parseLink } from './support/foundation.js';
 import { startOrghubOn, stopAllProcesses } from './support/processes.js';
 import { ADMIN_TOKEN, freshDatabase, suiteStore, type ApiClient, type FreshDatabase } from './support/server.js';
-import { startReceiver, type Receiver } from './support/webhooks.js';
+import { startReceiver, waitUntil, type Receiver } from './support/webhooks.js';
 
 // A delivery is a row written in its change's own transaction (src/events/webhooks.ts), sent once committed by
 // whichever process sharing the database claims it (src/hooks/engine.ts): it outlives the process that recorded
@@ -12,7 +14,7 @@ import { startReceiver, type Receiver } from './support/webhooks.js';
 
 /** A process that serves the API and records deliveries but sends none: killed, it dies between answer and send. */
 const API_ONLY = { ORGHUB_WEBHOOK_CONCURRENCY: '0' };
-/** How long after the expected deliveries nothing more may arrive (a second send would come within the poll interval). */
+/** How long after the expected deliveries nothing more may arrive (a row claimed twice would be sent twice at once). */
 const QUIET_MS = 2_000;
 const ARRIVAL_TIMEOUT_MS = 15_000;
 /** The exactly-once run: in each of ORGS orgs (one hook each), USERS users each blocked and unblocked ROUNDS times in turn. */
@@ -64,6 +66,26 @@ async function listedAttempts(api: ApiClient, org: string, hookId: number): Prom
   return attempts;
 }
 
+/**
+ * A target that answers the first request on each connection and resets the connection on the next one, as a target
+ * closing an idle kept-alive connection just as a request is sent on it does. Keeps the GUIDs it answered.
+ */
+async function startResettingTarget(): Promise<{ url: string; answered: string[]; server: Server }> {
+  const answered: string[] = [];
+  const served = new WeakSet<Socket>();
+  const server = createServer((request: IncomingMessage, response) => {
+    request.resume();
+    request.on('end', () => {
+      if (served.has(request.socket)) return request.socket.destroy();
+      served.add(request.socket);
+      answered.push(String(request.headers['x-github-delivery']));
+      response.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/reset`, answered, server };
+}
+
 const ofEvent = <T extends { event: string }>(deliveries: T[], event: string) => deliveries.filter((d) => d.event === event);
 
 // Bounds for a loaded machine (several suites sharing two cores); on a quiet one the file takes about half a minute.
@@ -95,6 +117,31 @@ describe(`webhook deliveries on one ${suiteStore} database shared by processes`,
     assert.deepEqual(attempts.map((a) => [a.event, a.status_code]), [['org_block', 200]], 'one attempt of it is recorded');
   });
 
+  it('a delivery sent on a kept-alive connection the target reset before answering is sent again on a new one', { timeout: 45_000 }, async () => {
+    const database = await freshDatabase();
+    databases.push(database);
+    const target = await startResettingTarget();
+    try {
+      const orghub = await startOrghubOn(database.url);
+      const { login: org } = await orghub.api.createOrg('reset-org');
+      await orghub.api.createUser('reset-user');
+      const hook = await orghub.api.request('POST', `/orgs/${org}/hooks`, { token: ADMIN_TOKEN, body: { name: 'web', config: { url: target.url, content_type: 'json' }, events: ['org_block'] } });
+      assert.equal(hook.status, 201, hook.text);
+      // The ping opens the connection the block's delivery is then sent on.
+      await waitUntil(async () => target.answered.length === 1, 'the ping answered', ARRIVAL_TIMEOUT_MS);
+      assert.equal((await orghub.api.request('PUT', `/orgs/${org}/blocks/reset-user`, { token: ADMIN_TOKEN })).status, 204);
+      await waitUntil(async () => target.answered.length === 2, 'the block answered', ARRIVAL_TIMEOUT_MS);
+      const attempts = await waitUntil(async () => {
+        const listed = ofEvent(await listedAttempts(orghub.api, org, hook.body.id), 'org_block');
+        return listed.length > 0 && listed;
+      }, 'the block attempt recorded', ARRIVAL_TIMEOUT_MS);
+      assert.deepEqual(attempts.map((a) => [a.guid, a.status_code]), [[target.answered[1], 200]], 'one attempt, answered');
+    } finally {
+      target.server.closeAllConnections();
+      target.server.close();
+    }
+  });
+
   it('1,000 events written through two processes are each delivered exactly once', { timeout: 90_000 }, async () => {
     const { databaseUrl, receiver } = await freshSetup();
     const processes = [await startOrghubOn(databaseUrl), await startOrghubOn(databaseUrl)];
@@ -107,7 +154,8 @@ describe(`webhook deliveries on one ${suiteStore} database shared by processes`,
     }
     for (const [i, login] of users.entries()) await processes[i % 2].api.createUser(login);
     await receiver.waitFor(ORGS, ARRIVAL_TIMEOUT_MS);
-    // Each user blocked and unblocked in turn in each org, each request through the other process than the one before.
+    // Each user blocked and unblocked in turn in each org, each request through the other process than the one before:
+    // each process is woken by its own writes, so both claim and send while the other does.
     const sequences = orgs.flatMap((org) => users.map((login) => ({ org, login })));
     await Promise.all(
       sequences.map(async ({ org, login }, i) => {

@@ -67,7 +67,7 @@ export class SequentialClient extends KeepAliveClient {
 }
 
 /** Runs `task(0)` … `task(count - 1)`, at most `limit` at a time. */
-export async function inParallel(count: number, limit: number, task: (index: number) => Promise<void>): Promise<void> {
+export async function inParallel(count: number, limit: number, task: (index: number) => Promise<unknown>): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < count) await task(next++);

@@ -19,6 +19,12 @@ export async function findAccountById(db: Kysely<Database>, id: number, type?: A
   return query.executeTakeFirst();
 }
 
+/** The accounts among `ids` that exist, in one query. */
+export async function findAccountsByIds(db: Kysely<Database>, ids: number[]): Promise<Account[]> {
+  const stored = ids.filter(isStoredId);
+  return stored.length === 0 ? [] : db.selectFrom('accounts').selectAll().where('id', 'in', stored).execute();
+}
+
 export async function loginTaken(db: Kysely<Database>, login: string): Promise<boolean> {
   return (await findAccount(db, login)) !== undefined;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { components } from '@octokit/openapi-webhooks-types';
 import type { Kysely } from 'kysely';
-import { findAccountById, type Account } from '../accounts/store.js';
+import { findAccountById, findAccountsByIds, type Account } from '../accounts/store.js';
 import type { Database } from '../db/schema.js';
 import { activeHooks, hookEvents, insertDeliveries, type HookRow, type NewDelivery } from '../hooks/store.js';
 import { hookSummary } from '../hooks/present.js';
@@ -252,7 +252,9 @@ export async function enqueueWebhooks(trx: Kysely<Database>, context: EventConte
     ? [event.hook].filter((hook) => hook.active === 1)
     : (await activeHooks(trx, event.org.id)).filter((hook) => hears(hook, rule, event));
   if (hooks.length === 0) return;
-  const accounts = new Map<number, Account>();
+  // The accounts payloads show most (org, sender, user) in one round trip; any other is loaded when asked for.
+  const shown = [event.org.id, event.actor?.id, event.user?.id].filter((id): id is number => id !== undefined);
+  const accounts = new Map((await findAccountsByIds(trx, shown)).map((found) => [found.id, found]));
   const account = async (id: number) => {
     let found = accounts.get(id);
     if (!found) {

@@ -233,39 +233,48 @@ export class DeliveryEngine {
           resolve(result);
         }
       };
-      const request = (secure ? https : http).request(url, {
-        method: 'POST',
-        headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
-        agent: secure ? this.agents.https : this.agents.http,
-        rejectUnauthorized: row.insecure_ssl !== '1',
-        timeout: this.settings.timeoutMs,
-      });
-      request.on('response', (response) => {
-        const chunks: Buffer[] = [];
-        let kept = 0;
-        response.on('data', (chunk: Buffer) => {
-          if (kept < this.settings.responseBodyLimit) {
-            chunks.push(chunk.subarray(0, this.settings.responseBodyLimit - kept));
-            kept += Math.min(chunk.length, this.settings.responseBodyLimit - kept);
-          }
+      const send = (mayRetry: boolean) => {
+        let answered = false;
+        const request = (secure ? https : http).request(url, {
+          method: 'POST',
+          headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+          agent: secure ? this.agents.https : this.agents.http,
+          rejectUnauthorized: row.insecure_ssl !== '1',
+          timeout: this.settings.timeoutMs,
         });
-        response.on('end', () => {
-          const code = response.statusCode ?? 0;
-          settle({
-            status: code >= 200 && code < 300 ? 'OK' : `Invalid HTTP Response: ${code}`,
-            statusCode: code,
-            headers: response.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
+        request.on('response', (response) => {
+          answered = true;
+          const chunks: Buffer[] = [];
+          let kept = 0;
+          response.on('data', (chunk: Buffer) => {
+            if (kept < this.settings.responseBodyLimit) {
+              chunks.push(chunk.subarray(0, this.settings.responseBodyLimit - kept));
+              kept += Math.min(chunk.length, this.settings.responseBodyLimit - kept);
+            }
           });
+          response.on('end', () => {
+            const code = response.statusCode ?? 0;
+            settle({
+              status: code >= 200 && code < 300 ? 'OK' : `Invalid HTTP Response: ${code}`,
+              statusCode: code,
+              headers: response.headers,
+              body: Buffer.concat(chunks).toString('utf8'),
+            });
+          });
+          response.on('error', () => settle({ status: 'failed to read the response', statusCode: code(response) }));
         });
-        response.on('error', () => settle({ status: 'failed to read the response', statusCode: code(response) }));
-      });
-      request.on('timeout', () => {
-        settle({ status: 'timed out', statusCode: 0 });
-        request.destroy();
-      });
-      request.on('error', (error) => settle({ status: error instanceof RefusedTarget ? error.message : 'failed to connect to host', statusCode: 0 }));
-      request.end(body);
+        request.on('timeout', () => {
+          settle({ status: 'timed out', statusCode: 0 });
+          request.destroy();
+        });
+        request.on('error', (error: NodeJS.ErrnoException) => {
+          // A kept-alive connection the target closed while it sat idle: the request never reached it (Node's remedy: once more).
+          if (mayRetry && !settled && !answered && request.reusedSocket && error.code === 'ECONNRESET') return send(false);
+          settle({ status: error instanceof RefusedTarget ? error.message : 'failed to connect to host', statusCode: 0 });
+        });
+        request.end(body);
+      };
+      send(true);
     });
   }
 
