@@ -41,11 +41,12 @@ export async function buildServer(input: ConfigInput = {}): Promise<OrghubServer
     auth: new Authenticator(store.db, config.authCacheMs),
     readCache: new ReadCache(config.authCacheMs),
     rateLimiter: new RateLimiter(store.db, config.clock, config.rateLimit.windowSeconds, config.rateLimitFlushMs),
-    deliveries: new DeliveryEngine(store.db, store.dialect, config.clock, config.webhooks),
+    // Engine errors (a failed claim or attempt write) are logged; the rows stay in the table and are tried again.
+    deliveries: new DeliveryEngine(store.db, store.dialect, config.clock, config.webhooks, (error) => app.log.error({ err: error }, 'webhook delivery engine')),
   };
   bindEventContext(store.db, { urls, deliveriesRecorded: () => ctx.deliveries.expect() });
   const admin = await bootstrapAdmin(ctx);
-  const app = createApp(ctx, config);
+  const app: FastifyInstance = createApp(ctx, config);
   ctx.deliveries.start();
   let closed = false;
   return {
