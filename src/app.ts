@@ -3,6 +3,7 @@ import formatsModule from 'ajv-formats';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
+import { serializersCompiledOnFirstUse, validatorsCompiledOnFirstUse } from './http/compile-on-first-use.js';
 import { conditionalGet } from './http/conditional.js';
 import { connectionTimeouts, limitConnections } from './http/connections.js';
 import { ApiError, handleError, handleFrameworkError, notFound } from './http/errors.js';
@@ -10,14 +11,20 @@ import { readBodiesAsJson } from './http/json-body.js';
 import { registerOperation, type Operation } from './http/operation.js';
 import { mayWrite } from './http/read-cache.js';
 import { requestId } from './http/request-id.js';
+import type { ServedCertificate } from './http/tls.js';
 import { mediaTypeFor, readApiVersion } from './http/versions.js';
 import './http/types.js';
 import { adminOperations } from './admin/routes.js';
+import { auditLogOperations } from './audit/routes.js';
+import { credentialAuthorizationOperations } from './credential-authorizations/routes.js';
 import { orgOperations } from './orgs/routes.js';
+import { healthOperations } from './health/routes.js';
 import { hookOperations } from './hooks/routes.js';
 import { peopleOperations } from './members/operations.js';
 import { invitationModelOperations } from './invitations/operations.js';
-import type { Verdict } from './ratelimit/limiter.js';
+import { GRAPHQL_PATHS, graphqlOperations } from './graphql/routes.js';
+import { metaOperations } from './meta/routes.js';
+import { setRateLimitHeaders, type Verdict } from './ratelimit/limiter.js';
 import { rateLimitOperations, UNCOUNTED_PATHS } from './ratelimit/routes.js';
 import { userOperations } from './users/routes.js';
 
@@ -31,7 +38,12 @@ export const operations: Operation[] = [
   ...peopleOperations,
   ...invitationModelOperations,
   ...hookOperations,
+  ...auditLogOperations,
+  ...credentialAuthorizationOperations,
   ...rateLimitOperations,
+  ...healthOperations,
+  ...metaOperations,
+  ...graphqlOperations,
 ];
 
 /** Request bodies are validated strictly (no type coercion); query strings and paths are coerced from text. */
@@ -48,14 +60,18 @@ function validatorCompilers() {
     (httpPart === 'body' ? body : text).compile(schema) as (data: unknown) => boolean;
 }
 
-export function createApp(ctx: AppContext, config: Config): FastifyInstance {
+/** `tls`: serve HTTPS with this certificate and key (plain HTTP without). */
+export function createApp(ctx: AppContext, config: Config, tls?: Pick<ServedCertificate, 'cert' | 'key'>): FastifyInstance {
+  const timeouts = connectionTimeouts(config);
   const app = Fastify({
     logger: config.logger,
     bodyLimit: config.bodyLimit,
     trustProxy: false,
     routerOptions: { caseSensitive: true, ignoreTrailingSlash: true },
     genReqId: requestId,
-    ...connectionTimeouts(config),
+    ...timeouts,
+    // Fastify hands Node's https server these options instead of `http`: the same timeouts apply over TLS.
+    https: tls ? { ...timeouts.http, cert: tls.cert, key: tls.key } : null,
     frameworkErrors: handleFrameworkError,
     // GHES serves the API under /api/v3; both that prefix and the bare paths reach the same routes.
     rewriteUrl: (raw) => {
@@ -63,22 +79,30 @@ export function createApp(ctx: AppContext, config: Config): FastifyInstance {
       const prefixed = url === GHES_PREFIX || url.startsWith(GHES_PREFIX + '/') || url.startsWith(GHES_PREFIX + '?');
       const path = prefixed ? url.slice(GHES_PREFIX.length) || '/' : url;
       const query = path.indexOf('?');
+      const bare = query === -1 ? path : path.slice(0, query);
       Object.assign(raw, {
         apiPrefix: prefixed ? GHES_PREFIX : '',
-        uncounted: UNCOUNTED_PATHS.has(query === -1 ? path : path.slice(0, query)),
+        uncounted: UNCOUNTED_PATHS.has(bare),
+        graphql: GRAPHQL_PATHS.has(bare),
       } satisfies RawRequest);
       return path;
     },
   });
   app.decorate('ctx', ctx);
-  app.decorate('urls', ctx.urls);
+  // A configured base URL is the base of every URL; without one, answers follow the prefix the request used, as GHES's do.
+  app.decorateRequest('urls', {
+    getter(this: FastifyRequest) {
+      return config.baseUrl ? ctx.urls : ctx.urls.forPrefix(this.apiPrefix);
+    },
+  });
   app.decorateRequest('caller', null);
   app.decorateRequest('orgAccess', undefined);
   app.decorateRequest('apiPrefix', '');
   app.decorateRequest('apiVersion', '2022-11-28');
   app.decorateRequest('rateSubject', '');
   app.decorateRequest('notModified', false);
-  app.setValidatorCompiler(validatorCompilers());
+  app.setValidatorCompiler(validatorsCompiledOnFirstUse(validatorCompilers()));
+  app.setSerializerCompiler(serializersCompiledOnFirstUse());
   readBodiesAsJson(app);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(() => {
@@ -86,12 +110,16 @@ export function createApp(ctx: AppContext, config: Config): FastifyInstance {
   });
 
   app.addHook('onRequest', async (request, reply) => {
+    // Sending webhooks gives way to requests in progress (src/hooks/engine.ts); 'close' follows the response or a dropped connection.
+    ctx.deliveries.requestStarted();
+    reply.raw.once('close', () => ctx.deliveries.requestEnded());
     if (mayWrite(request.method)) ctx.readCache.invalidate();
     const raw = request.raw as RawRequest;
     request.apiPrefix = raw.apiPrefix ?? '';
     reply.header('X-GitHub-Request-Id', request.id);
     reply.header('X-GitHub-Media-Type', mediaTypeFor(request.headers.accept));
     reply.header('Vary', 'Accept, Authorization, Cookie, X-GitHub-OTP');
+    if (request.routeOptions.config.outsideApi) return;
     // A rejected token still gets X-RateLimit-* headers: the request counts against the caller's IP address.
     // Token and rate-limit state are usually known in this process, so neither step awaits in the steady state.
     let rejected: unknown;
@@ -102,7 +130,7 @@ export function createApp(ctx: AppContext, config: Config): FastifyInstance {
       rejected = error;
     }
     if (request.caller) reply.header('X-OAuth-Scopes', request.caller.scopesHeader);
-    const verdict = countRequest(ctx, request, raw.uncounted === true);
+    const verdict = countRequest(ctx, request, raw);
     applyVerdict(request, reply, verdict instanceof Promise ? await verdict : verdict);
     if (rejected) throw rejected;
     request.apiVersion = readApiVersion(request.headers['x-github-api-version']);
@@ -132,21 +160,20 @@ export function createApp(ctx: AppContext, config: Config): FastifyInstance {
 interface RawRequest {
   apiPrefix?: string;
   uncounted?: boolean;
+  graphql?: boolean;
 }
 
-function countRequest(ctx: AppContext, request: FastifyRequest, uncounted: boolean): Verdict | Promise<Verdict> {
+function countRequest(ctx: AppContext, request: FastifyRequest, raw: RawRequest): Verdict | Promise<Verdict> {
   const caller = request.caller;
   request.rateSubject = caller ? `user:${caller.userId}` : `ip:${request.ip}`;
+  // A GraphQL query is charged its cost against the `graphql` resource once it is read (src/graphql/engine.ts): shown here.
+  if (raw.graphql && caller) return ctx.graphqlRateLimiter.peek(request.rateSubject, ctx.config.rateLimit.authenticated);
   const limit = caller ? ctx.config.rateLimit.authenticated : ctx.config.rateLimit.anonymous;
-  return uncounted ? ctx.rateLimiter.peek(request.rateSubject, limit) : ctx.rateLimiter.consume(request.rateSubject, limit);
+  return raw.uncounted ? ctx.rateLimiter.peek(request.rateSubject, limit) : ctx.rateLimiter.consume(request.rateSubject, limit);
 }
 
 function applyVerdict(request: FastifyRequest, reply: FastifyReply, verdict: Verdict): void {
-  reply.header('X-RateLimit-Limit', verdict.limit);
-  reply.header('X-RateLimit-Remaining', verdict.remaining);
-  reply.header('X-RateLimit-Reset', verdict.reset);
-  reply.header('X-RateLimit-Used', verdict.used);
-  reply.header('X-RateLimit-Resource', verdict.resource);
+  setRateLimitHeaders(reply, verdict);
   if (verdict.exceeded) {
     throw new ApiError(
       403,

@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { defaultDeliverySettings, type DeliverySettings } from './hooks/engine.js';
+import { defaultInvitationLimit, type InvitationLimit } from './invitations/rate-limit.js';
 
 export interface Config {
   /** `sqlite:PATH`, `sqlite::memory:` or `postgres://…`. */
@@ -13,11 +14,13 @@ export interface Config {
   /** Token the bootstrapped site admin gets; random `ghp_…` when unset. */
   adminToken?: string;
   rateLimit: { authenticated: number; anonymous: number; windowSeconds: number };
+  /** Invitations an org may send per 24 hours (src/invitations/rate-limit.ts); 0: no limit. */
+  invitationLimit: InvitationLimit;
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
   /** How long a process trusts a token it has looked up (revocations elsewhere take this long to be seen). */
   authCacheMs: number;
-  /** How often batched rate-limit counts are written to the database. */
+  /** How often batched counts (rate limits, credential authorizations' last use) are written to the database. */
   rateLimitFlushMs: number;
   /** Time a connection has to send complete request headers, counted from its start (at most `requestTimeoutMs`). */
   headersTimeoutMs: number;
@@ -29,14 +32,24 @@ export interface Config {
   maxConnections: number;
   /** Webhook deliveries (src/hooks/engine.ts). */
   webhooks: DeliverySettings;
+  /** Audit events older than this are pruned and no longer shown (GitHub keeps web events 180 days). */
+  auditLogRetentionDays: number;
   clock: Clock;
   logger: boolean | { level: string };
+  /** Serve HTTPS: with `tlsCertFile`/`tlsKeyFile` when given (either implies it), else a certificate generated in `tlsDir`. */
+  tls: boolean;
+  /** PEM files of the user's own certificate (chain) and private key. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  /** Where a generated certificate and its CA are kept; default `tls/` beside the SQLite file, else `./data/tls`. */
+  tlsDir?: string;
 }
 
 export const defaultConfig: Config = {
   databaseUrl: 'sqlite:./data/orghub.db',
   adminLogin: 'admin',
   rateLimit: { authenticated: 5000, anonymous: 60, windowSeconds: 3600 },
+  invitationLimit: defaultInvitationLimit,
   bodyLimit: 1024 * 1024,
   authCacheMs: 1000,
   rateLimitFlushMs: 200,
@@ -48,12 +61,18 @@ export const defaultConfig: Config = {
   // Node raises its file-descriptor limit to the hard limit, rarely below 4096: this leaves room for database files and pools.
   maxConnections: 4_000,
   webhooks: defaultDeliverySettings,
+  auditLogRetentionDays: 180,
   clock: systemClock,
   logger: false,
+  tls: false,
 };
 
-export type ConfigInput = Partial<Omit<Config, 'rateLimit' | 'webhooks'>> & {
+/** pino's levels, the values `--log-level` / ORGHUB_LOG_LEVEL take. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export type ConfigInput = Partial<Omit<Config, 'rateLimit' | 'invitationLimit' | 'webhooks'>> & {
   rateLimit?: Partial<Config['rateLimit']>;
+  invitationLimit?: Partial<InvitationLimit>;
   webhooks?: Partial<DeliverySettings>;
 };
 
@@ -65,22 +84,43 @@ export function resolveConfig(input: ConfigInput = {}): Config {
     ...defaultConfig,
     ...defined(input),
     rateLimit: { ...defaultConfig.rateLimit, ...defined(input.rateLimit) },
+    invitationLimit: { ...defaultConfig.invitationLimit, ...defined(input.invitationLimit) },
     webhooks: { ...defaultConfig.webhooks, ...defined(input.webhooks) },
   } as Config;
   // Zero or NaN would switch a bound off, or let Fastify silently substitute its own default.
   for (const name of ['headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'maxConnections'] as const) {
     if (!Number.isInteger(config[name]) || config[name] < 1) throw new Error(`${name} must be a positive integer, got ${config[name]}`);
   }
+  if (typeof config.logger === 'object' && !LOG_LEVELS.includes(config.logger.level)) {
+    throw new Error(`log level ${JSON.stringify(config.logger.level)} is not one of ${LOG_LEVELS.join(', ')}`);
+  }
+  for (const [name, value] of Object.entries(config.invitationLimit)) {
+    if (!Number.isInteger(value) || value < 0) throw new Error(`invitationLimit.${name} must be a non-negative integer (0: no limit), got ${value}`);
+  }
+  if (!Number.isInteger(config.auditLogRetentionDays) || config.auditLogRetentionDays < 1) {
+    throw new Error(`auditLogRetentionDays must be a positive integer, got ${config.auditLogRetentionDays}`);
+  }
   // NaN would silently stop this process from sending; 0 is the documented way to.
   if (!Number.isInteger(config.webhooks.concurrency) || config.webhooks.concurrency < 0) {
     throw new Error(`webhooks.concurrency must be a non-negative integer, got ${config.webhooks.concurrency}`);
   }
+  if (Boolean(config.tlsCertFile) !== Boolean(config.tlsKeyFile)) {
+    throw new Error('A TLS certificate needs its key: give both tlsCertFile and tlsKeyFile (--tls-cert and --tls-key, ORGHUB_TLS_CERT and ORGHUB_TLS_KEY)');
+  }
+  if (config.tlsCertFile) config.tls = true;
   return config;
 }
 
 /** Reads the documented environment variables (README lists them). */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput {
   const int = (name: string) => (env[name] !== undefined && env[name] !== '' ? Number.parseInt(env[name]!, 10) : undefined);
+  const flag = (name: string) => {
+    const value = env[name]?.toLowerCase();
+    if (value === undefined || value === '') return undefined;
+    if (value === '1' || value === 'true') return true;
+    if (value === '0' || value === 'false') return false;
+    throw new Error(`${name} must be 1 or 0 (true or false), got ${JSON.stringify(env[name])}`);
+  };
   return {
     databaseUrl: env.ORGHUB_DATABASE_URL || undefined,
     baseUrl: env.ORGHUB_BASE_URL || undefined,
@@ -90,6 +130,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput
     rateLimit: {
       authenticated: int('ORGHUB_RATE_LIMIT'),
       anonymous: int('ORGHUB_RATE_LIMIT_ANONYMOUS'),
+    },
+    invitationLimit: {
+      newOrgs: int('ORGHUB_INVITATION_LIMIT'),
+      establishedOrgs: int('ORGHUB_INVITATION_LIMIT_ESTABLISHED'),
     },
     bodyLimit: int('ORGHUB_BODY_LIMIT'),
     headersTimeoutMs: int('ORGHUB_HEADERS_TIMEOUT_MS'),
@@ -104,6 +148,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput
       // A comma-separated list of CIDR ranges; empty: deny nothing.
       deniedRanges: env.ORGHUB_WEBHOOK_DENIED_RANGES === undefined ? undefined : env.ORGHUB_WEBHOOK_DENIED_RANGES.split(',').map((r) => r.trim()).filter(Boolean),
     },
+    auditLogRetentionDays: int('ORGHUB_AUDIT_RETENTION_DAYS'),
     logger: env.ORGHUB_LOG_LEVEL ? { level: env.ORGHUB_LOG_LEVEL } : undefined,
+    tls: flag('ORGHUB_TLS'),
+    tlsCertFile: env.ORGHUB_TLS_CERT || undefined,
+    tlsKeyFile: env.ORGHUB_TLS_KEY || undefined,
+    tlsDir: env.ORGHUB_TLS_DIR || undefined,
   };
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
+import type { SamlEnforcement } from './credential-authorizations/enforcement.js';
 import type { DialectName } from './db/connect.js';
 import type { Database } from './db/schema.js';
 import type { DeliveryEngine } from './hooks/engine.js';
@@ -20,6 +21,10 @@ export interface AppContext {
   /** Short-lived per-process cache of authorization reads for hot GET routes (see ReadCache). */
   readCache: ReadCache;
   rateLimiter: RateLimiter;
+  /** GraphQL's own `graphql` resource, counted in points per query. */
+  graphqlRateLimiter: RateLimiter;
   /** Sends the webhook deliveries changes record. */
   deliveries: DeliveryEngine;
+  /** SAML SSO enforcement: which tokens may reach an org's resources (credential authorizations). */
+  saml: SamlEnforcement;
 }

@@ -7,8 +7,11 @@ import { openStore } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { Authenticator } from './http/auth.js';
 import { ReadCache } from './http/read-cache.js';
+import { serverCertificate, type ServedCertificate } from './http/tls.js';
 import { Urls } from './http/urls.js';
 import { bindEventContext } from './events/record.js';
+import { AuditRetention } from './audit/retention.js';
+import { SamlEnforcement } from './credential-authorizations/enforcement.js';
 import { DeliveryEngine } from './hooks/engine.js';
 import { RateLimiter } from './ratelimit/limiter.js';
 
@@ -18,12 +21,18 @@ export interface OrghubServer {
   ctx: AppContext;
   /** The admin bootstrapped on an empty database; `generatedToken` when a random token was made. */
   admin: BootstrapResult;
+  /** With `tls`: the certificate served and the file clients trust. */
+  tls?: Omit<ServedCertificate, 'key'>;
   close(): Promise<void>;
 }
 
-/** Builds the server from a config object without listening: migrations run, the admin is bootstrapped. */
-export async function buildServer(input: ConfigInput = {}): Promise<OrghubServer> {
+/**
+ * Builds the server from a config object without listening: migrations run, the admin is bootstrapped.
+ * `listenHost`, the address it is going to listen on, is one of the names a generated TLS certificate covers.
+ */
+export async function buildServer(input: ConfigInput = {}, listenHost?: string): Promise<OrghubServer> {
   const config = resolveConfig(input);
+  const certificate = config.tls ? await serverCertificate(config, listenHost) : undefined;
   const store = openStore(config.databaseUrl);
   try {
     await migrateToLatest(store);
@@ -31,7 +40,7 @@ export async function buildServer(input: ConfigInput = {}): Promise<OrghubServer
     await store.close();
     throw error;
   }
-  const urls = new Urls(config.baseUrl ?? 'http://127.0.0.1:3000', config.htmlUrl);
+  const urls = new Urls(config.baseUrl ?? `${certificate ? 'https' : 'http'}://127.0.0.1:3000`, config.htmlUrl);
   const ctx: AppContext = {
     db: store.db,
     dialect: store.dialect,
@@ -41,39 +50,50 @@ export async function buildServer(input: ConfigInput = {}): Promise<OrghubServer
     auth: new Authenticator(store.db, config.authCacheMs),
     readCache: new ReadCache(config.authCacheMs),
     rateLimiter: new RateLimiter(store.db, config.clock, config.rateLimit.windowSeconds, config.rateLimitFlushMs),
+    graphqlRateLimiter: new RateLimiter(store.db, config.clock, config.rateLimit.windowSeconds, config.rateLimitFlushMs, 'graphql'),
     // Engine errors (a failed claim or attempt write) are logged; the rows stay in the table and are tried again.
     deliveries: new DeliveryEngine(store.db, store.dialect, config.clock, config.webhooks, (error) => app.log.error({ err: error }, 'webhook delivery engine')),
+    saml: new SamlEnforcement(store.db, config.clock, urls, config.authCacheMs, config.rateLimitFlushMs, (error) => app.log.error({ err: error }, 'credential access times')),
   };
+  const auditRetention = new AuditRetention(store.db, store.dialect, config.clock, config.auditLogRetentionDays, (error) => app.log.error({ err: error }, 'audit log retention'));
   bindEventContext(store.db, { urls, deliveriesRecorded: () => ctx.deliveries.expect() });
   const admin = await bootstrapAdmin(ctx);
-  const app: FastifyInstance = createApp(ctx, config);
+  const app: FastifyInstance = createApp(ctx, config, certificate);
   ctx.deliveries.start();
+  auditRetention.start(AUDIT_RETENTION_POLL_MS);
   let closed = false;
   return {
     app,
     config,
     ctx,
     admin,
+    tls: certificate && { cert: certificate.cert, trustFile: certificate.trustFile, names: certificate.names, origin: certificate.origin },
     async close() {
       if (closed) return;
       closed = true;
       await app.close();
       await ctx.deliveries.stop();
+      await auditRetention.stop();
+      await ctx.saml.close();
       await ctx.rateLimiter.close();
+      await ctx.graphqlRateLimiter.close();
       await store.close();
     },
   };
 }
 
+/** How often a process checks whether audit events are due for pruning (it prunes at most once a minute of clock time). */
+const AUDIT_RETENTION_POLL_MS = 1000;
+
 export interface RunningServer extends OrghubServer {
-  /** `http://HOST:PORT`, the base both `baseUrl` forms of Octokit build on (`…` and `…/api/v3`). */
+  /** `http://HOST:PORT` (`https://` with TLS), the base both `baseUrl` forms of Octokit build on (`…` and `…/api/v3`). */
   url: string;
 }
 
 /** Builds the server and listens on `port` (0 picks a free one). */
 export async function startServer(input: ConfigInput & { port?: number; host?: string } = {}): Promise<RunningServer> {
   const { port = 3000, host = '127.0.0.1', ...rest } = input;
-  const server = await buildServer(rest);
+  const server = await buildServer(rest, host);
   try {
     await server.app.listen({ port, host });
   } catch (error) {
@@ -82,7 +102,7 @@ export async function startServer(input: ConfigInput & { port?: number; host?: s
   }
   const address = server.app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+  const url = `${server.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
   if (!server.config.baseUrl) server.ctx.urls.setBase(url, server.config.htmlUrl);
   return { ...server, url };
 }

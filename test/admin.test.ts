@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { auditEvents, rejectsWith } from './support/foundation.js';
-import { addMember } from './support/membership.js';
+import { addMember, assertConsistentMembership, invite, membershipFacts } from './support/membership.js';
 import { startTestServer, type TestServer, type TestUser } from './support/server.js';
 import { hookedReceiver } from './support/webhooks.js';
 
@@ -98,10 +98,10 @@ describe('POST /admin/organizations (enterprise-admin/create-org)', () => {
     assert.ok('billing_email' in org, 'the owner sees the private fields');
   });
 
-  it('serves the GHES base URL too', async () => {
+  it('serves the GHES base URL too, its URLs under the prefix the request used', async () => {
     const response = await t.octokit(t.admin.token, { ghes: true }).request('POST /admin/organizations', { login: 'ghes-made', admin: t.admin.login });
     assert.equal(response.status, 201);
-    assert.equal(response.data.url, `${t.url}/orgs/ghes-made`);
+    assert.equal(response.data.url, `${t.url}/api/v3/orgs/ghes-made`);
   });
 
   it('403 for a user who is not a site administrator', async () => {
@@ -316,5 +316,284 @@ describe('DELETE /admin/users/{username}/authorizations (enterprise-admin/delete
   it('404 for an unknown user', async () => {
     const response = await t.request('DELETE', '/admin/users/nobody-at-all/authorizations', { token: t.admin.token });
     assert.equal(response.status, 404);
+  });
+});
+
+/** A user's profile as anyone sees it, or the status it answers with. */
+async function profile(login: string) {
+  const response = await t.request('GET', `/users/${login}`, { token: t.admin.token });
+  return response.status === 200 ? response.body : response.status;
+}
+
+/** An org owned by a new user `<prefix>-owner`, with `member` as a member and on the team `crew`. */
+async function orgWith(prefix: string, member: TestUser) {
+  const owner = await t.createUser(`${prefix}-owner`);
+  const org = await t.createOrg(`${prefix}-org`, owner.login);
+  await addMember(owner, org.login, member);
+  await owner.octokit.rest.teams.create({ org: org.login, name: 'Crew', privacy: 'closed' });
+  await owner.octokit.rest.teams.addOrUpdateMembershipForUserInOrg({ org: org.login, team_slug: 'crew', username: member.login });
+  return { owner, org };
+}
+
+describe('PATCH /admin/users/{username} (enterprise-admin/update-username-for-user)', () => {
+  it('202 {message, url}; the user keeps their id, memberships, teams and token, every answer carries the new login, the old one is 404', async () => {
+    const renamed = await t.createUser('old-login');
+    const { owner, org } = await orgWith('rename', renamed);
+    // Read through the token cache and the read cache first: neither may answer with the old login afterwards.
+    assert.equal((await renamed.octokit.rest.orgs.get({ org: org.login })).status, 200);
+    assert.equal((await renamed.octokit.rest.users.getAuthenticated()).data.login, 'old-login');
+    const response = await t.admin.octokit.request('PATCH /admin/users/{username}', { username: 'OLD-LOGIN', login: 'New-Login' });
+    assert.equal(response.status, 202);
+    assert.deepEqual(response.data, { message: 'Job queued to rename user. It may take a few minutes to complete.', url: `${t.url}/user/${renamed.id}` });
+
+    assert.equal(await profile('old-login'), 404);
+    const shown = await profile('new-login');
+    assert.deepEqual([shown.id, shown.login, shown.url, shown.html_url], [renamed.id, 'New-Login', `${t.url}/users/New-Login`, `${t.url}/New-Login`]);
+    const { data: me } = await renamed.octokit.rest.users.getAuthenticated();
+    assert.deepEqual([me.id, me.login], [renamed.id, 'New-Login'], 'the same token, now for the new login');
+    const { data: members } = await owner.octokit.rest.orgs.listMembers({ org: org.login });
+    assert.deepEqual(members.map((u) => u.login).sort(), [owner.login, 'New-Login'].sort());
+    assert.equal(members.find((u) => u.id === renamed.id)?.url, `${t.url}/users/New-Login`);
+    const { data: membership } = await owner.octokit.rest.orgs.getMembershipForUser({ org: org.login, username: 'new-login' });
+    assert.deepEqual([membership.user?.login, membership.state, membership.url], ['New-Login', 'active', `${t.url}/orgs/${org.login}/memberships/New-Login`]);
+    await rejectsWith(404, () => owner.octokit.rest.orgs.getMembershipForUser({ org: org.login, username: 'old-login' }));
+    const { data: crew } = await owner.octokit.rest.teams.listMembersInOrg({ org: org.login, team_slug: 'crew', role: 'member' });
+    assert.deepEqual(crew.map((u) => u.login), ['New-Login']);
+    assert.deepEqual((await renamed.octokit.rest.orgs.listForAuthenticatedUser()).data.map((o) => o.login), [org.login]);
+    assert.equal((await renamed.octokit.rest.orgs.get({ org: org.login })).status, 200);
+  });
+
+  it('records user.rename; a change of case is a rename, the same login changes nothing', async () => {
+    const user = await t.createUser('cased-user');
+    await t.admin.octokit.request('PATCH /admin/users/{username}', { username: 'cased-user', login: 'Cased-User' });
+    await t.admin.octokit.request('PATCH /admin/users/{username}', { username: 'cased-user', login: 'Cased-User' });
+    const events = (await auditEvents(t, { action: 'user.rename' })).filter((e) => e.user_id === user.id);
+    assert.deepEqual(events.map((e) => [e.actor, e.user, e.data]), [[t.admin.login, 'Cased-User', { old_login: 'cased-user' }]]);
+    assert.equal((await profile('cased-user')).login, 'Cased-User');
+  });
+
+  it('serves the GHES base URL, its url under /api/v3', async () => {
+    const user = await t.createUser('ghes-renamed');
+    const response = await t.octokit(t.admin.token, { ghes: true }).request('PATCH /admin/users/{username}', { username: user.login, login: 'ghes-renamed-2' });
+    assert.equal(response.status, 202);
+    assert.equal(response.data.url, `${t.url}/api/v3/user/${user.id}`);
+  });
+
+  it('422 with nothing written for a login taken by a user or an organization (any case), or one GitHub would refuse', async () => {
+    await t.createUser('user-rename-me');
+    await t.createOrg('rename-taken-org');
+    const rows = () => t.server.ctx.db.selectFrom('accounts').selectAll().orderBy('id').execute();
+    const before = await rows();
+    for (const login of ['PLAIN', 'rename-taken-org']) {
+      const response = await t.request('PATCH', '/admin/users/user-rename-me', { token: t.admin.token, body: { login } });
+      assert.equal(response.status, 422, login);
+      assert.deepEqual(response.body.errors.map((e: any) => [e.resource, e.field, e.code]), [['User', 'login', 'already_exists']]);
+    }
+    for (const body of [{ login: 'bad_login' }, { login: '-lead' }, { login: 'a'.repeat(40) }, { login: '' }, {}, { login: 7 }]) {
+      const response = await t.request('PATCH', '/admin/users/user-rename-me', { token: t.admin.token, body });
+      assert.equal(response.status, 422, JSON.stringify(body));
+    }
+    assert.deepEqual(await rows(), before);
+  });
+
+  it('403 for a user who is not a site administrator; 404 for an unknown user or an organization', async () => {
+    const response = await t.request('PATCH', `/admin/users/${plain.login}`, { token: plain.token, body: { login: 'plain-2' } });
+    assert.equal(response.status, 403);
+    assert.equal(response.body.message, 'Must be a site administrator.');
+    await t.createOrg('not-a-user-org');
+    for (const username of ['nobody-at-all', 'not-a-user-org']) {
+      assert.equal((await t.request('PATCH', `/admin/users/${username}`, { token: t.admin.token, body: { login: 'whatever-x' } })).status, 404);
+    }
+    assert.equal((await profile('plain')).login, 'plain');
+  });
+});
+
+describe('DELETE /admin/users/{username} (enterprise-admin/delete-user)', () => {
+  it('204: the user leaves their orgs and teams, their invitations and tokens go, the login is free again', async (test) => {
+    const leaving = await t.createUser('leaving');
+    const { owner, org } = await orgWith('deleted', leaving);
+    const receiver = await hookedReceiver(test, owner, org.login, ['organization']);
+    const other = await t.createOrg('deleted-invited-org', owner.login);
+    await invite(owner, other.login, leaving);
+    // Their invitation of someone else, as an owner of a third org: cancelled with the account.
+    const invitee = await t.createUser('deleted-invitee');
+    const third = await t.createOrg('deleted-third-org', owner.login);
+    await addMember(owner, third.login, leaving, 'admin');
+    await invite(leaving, third.login, invitee);
+    assert.equal((await leaving.octokit.rest.users.getAuthenticated()).status, 200);
+
+    const response = await t.admin.octokit.request('DELETE /admin/users/{username}', { username: 'LEAVING' });
+    assert.equal(response.status, 204);
+    assert.equal(await profile('leaving'), 404);
+    assert.equal((await t.request('GET', '/user', { token: leaving.token })).status, 401, 'their token is gone at once');
+    assert.deepEqual((await owner.octokit.rest.orgs.listMembers({ org: org.login })).data.map((u) => u.login), [owner.login]);
+    assert.deepEqual((await owner.octokit.rest.teams.listMembersInOrg({ org: org.login, team_slug: 'crew', role: 'member' })).data, []);
+    for (const login of [other.login, third.login]) assert.deepEqual((await owner.octokit.rest.orgs.listPendingInvitations({ org: login })).data, []);
+    await rejectsWith(404, () => invitee.octokit.rest.orgs.getMembershipForAuthenticatedUser({ org: third.login }));
+    for (const orgId of [org.id, other.id, third.id]) assertConsistentMembership(await membershipFacts(t.server.ctx.db, orgId));
+
+    const [destroyed] = (await auditEvents(t, { action: 'user.destroy' })).filter((e) => e.user_id === leaving.id);
+    assert.deepEqual([destroyed.actor, destroyed.user], [t.admin.login, 'leaving']);
+    assert.deepEqual((await auditEvents(t, { action: 'org.remove_member' })).filter((e) => e.user_id === leaving.id).map((e) => e.org).sort(), [org.login, third.login].sort());
+    const removed = await receiver.waitFor((d) => d.event === 'organization' && d.action === 'member_removed');
+    assert.equal(removed.payload.membership.user.login, 'leaving');
+    assert.equal((await t.request('POST', '/admin/users', { token: t.admin.token, body: { login: 'leaving' } })).status, 201);
+  });
+
+  it("403 with nothing changed while the user is an org's only owner", async () => {
+    const soleOwner = await t.createUser('sole-owner');
+    await t.createOrg('sole-owned', soleOwner.login);
+    const response = await t.request('DELETE', '/admin/users/sole-owner', { token: t.admin.token });
+    assert.equal(response.status, 403);
+    assert.equal(response.body.message, 'sole-owner is the only owner of sole-owned: make someone else an owner first.');
+    assert.equal((await profile('sole-owner')).login, 'sole-owner');
+    assert.deepEqual((await soleOwner.octokit.rest.orgs.listForAuthenticatedUser()).data.map((o) => o.login), ['sole-owned']);
+  });
+
+  it('403 for your own account; 403 for a user who is not a site administrator; 404 for an unknown user', async () => {
+    const self = await t.request('DELETE', `/admin/users/${t.admin.login}`, { token: t.admin.token });
+    assert.equal(self.status, 403);
+    assert.equal(self.body.message, 'You cannot delete your own account.');
+    const victim = await t.createUser('undeleted');
+    const response = await t.request('DELETE', '/admin/users/undeleted', { token: plain.token });
+    assert.equal(response.status, 403);
+    assert.equal((await t.request('GET', '/user', { token: victim.token })).status, 200);
+    assert.equal((await t.request('DELETE', '/admin/users/nobody-at-all', { token: t.admin.token })).status, 404);
+  });
+});
+
+describe('PUT /users/{username}/suspended (enterprise-admin/suspend-user)', () => {
+  it("204; the user's tokens are refused at once with GitHub's 403", async () => {
+    const suspended = await t.createUser('suspended-user');
+    assert.equal((await t.request('GET', '/user', { token: suspended.token })).status, 200);
+    const response = await t.admin.octokit.request('PUT /users/{username}/suspended', { username: 'Suspended-User' });
+    assert.equal(response.status, 204);
+    const refused = await t.request('GET', '/user', { token: suspended.token });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.message, 'Sorry. Your account was suspended.');
+    assert.equal((await profile('suspended-user')).login, 'suspended-user', 'the account itself stays');
+  });
+
+  it("records user.suspend with the reason given, or GHES's default; suspending again changes nothing", async () => {
+    const first = await t.createUser('suspended-why');
+    const second = await t.createUser('suspended-default');
+    await t.admin.octokit.request('PUT /users/{username}/suspended', { username: first.login, reason: 'Leave of absence.' });
+    await t.admin.octokit.request('PUT /users/{username}/suspended', { username: first.login, reason: 'Again.' });
+    assert.equal((await t.request('PUT', `/users/${second.login}/suspended`, { token: t.admin.token })).status, 204);
+    const events = (await auditEvents(t, { action: 'user.suspend' })).filter((e) => [first.id, second.id].includes(e.user_id!));
+    assert.deepEqual(events.map((e) => [e.user, e.actor, e.data?.reason]), [
+      [first.login, t.admin.login, 'Leave of absence.'],
+      [second.login, t.admin.login, `Suspended via API by ${t.admin.login}`],
+    ]);
+  });
+
+  it('403 for your own account, so a site admin always remains; 403 for anyone else but a site admin', async () => {
+    const self = await t.request('PUT', `/users/${t.admin.login}/suspended`, { token: t.admin.token });
+    assert.equal(self.status, 403);
+    assert.equal(self.body.message, 'You cannot suspend your own account.');
+    assert.equal((await t.request('GET', '/user', { token: t.admin.token })).status, 200);
+    const target = await t.createUser('not-suspended');
+    assert.equal((await t.request('PUT', '/users/not-suspended/suspended', { token: plain.token })).status, 403);
+    assert.equal((await t.request('GET', '/user', { token: target.token })).status, 200);
+  });
+
+  it('a suspended site admin can no longer act as one', async () => {
+    const second = await t.createUser('second-admin-suspended');
+    await t.admin.octokit.request('PUT /users/{username}/site_admin', { username: second.login });
+    await t.admin.octokit.request('PUT /users/{username}/suspended', { username: second.login });
+    const response = await t.request('PUT', `/users/${t.admin.login}/suspended`, { token: second.token });
+    assert.equal(response.status, 403);
+    assert.equal(response.body.message, 'Sorry. Your account was suspended.');
+  });
+
+  it('404 for an unknown user or an organization; 422 for a reason that is not a string', async () => {
+    await t.createOrg('unsuspendable-org');
+    for (const username of ['nobody-at-all', 'unsuspendable-org']) {
+      assert.equal((await t.request('PUT', `/users/${username}/suspended`, { token: t.admin.token })).status, 404);
+    }
+    assert.equal((await t.request('PUT', `/users/${plain.login}/suspended`, { token: t.admin.token, body: { reason: 5 } })).status, 422);
+    assert.equal((await t.request('GET', '/user', { token: plain.token })).status, 200);
+  });
+});
+
+describe('DELETE /users/{username}/suspended (enterprise-admin/unsuspend-user)', () => {
+  it('204; the same tokens work again; records user.unsuspend with its reason', async () => {
+    const user = await t.createUser('unsuspended-user');
+    await t.admin.octokit.request('PUT /users/{username}/suspended', { username: user.login });
+    const response = await t.admin.octokit.request('DELETE /users/{username}/suspended', { username: user.login, reason: 'Back from leave.' });
+    assert.equal(response.status, 204);
+    assert.equal((await t.request('GET', '/user', { token: user.token })).status, 200);
+    const [event] = (await auditEvents(t, { action: 'user.unsuspend' })).filter((e) => e.user_id === user.id);
+    assert.deepEqual([event.actor, event.data?.reason], [t.admin.login, 'Back from leave.']);
+  });
+
+  it('204 with nothing recorded for a user who is not suspended; 403 for anyone but a site admin; 404 for an unknown user', async () => {
+    const user = await t.createUser('never-suspended');
+    assert.equal((await t.request('DELETE', `/users/${user.login}/suspended`, { token: t.admin.token })).status, 204);
+    assert.equal((await auditEvents(t, { action: 'user.unsuspend' })).filter((e) => e.user_id === user.id).length, 0);
+    assert.equal((await t.request('DELETE', `/users/${user.login}/suspended`, { token: plain.token })).status, 403);
+    assert.equal((await t.request('DELETE', '/users/nobody-at-all/suspended', { token: t.admin.token })).status, 404);
+  });
+});
+
+describe('PUT /users/{username}/site_admin (enterprise-admin/promote-user-to-be-site-administrator)', () => {
+  it('204; the user is a site admin at once: shown as one, and their token may use the site-admin API', async () => {
+    const promoted = await t.createUser('promoted');
+    assert.equal((await t.request('POST', '/admin/users', { token: promoted.token, body: { login: 'by-promoted' } })).status, 403);
+    const response = await t.admin.octokit.request('PUT /users/{username}/site_admin', { username: 'PROMOTED' });
+    assert.equal(response.status, 204);
+    assert.equal((await profile('promoted')).site_admin, true);
+    assert.equal((await t.request('POST', '/admin/users', { token: promoted.token, body: { login: 'by-promoted' } })).status, 201);
+    await t.admin.octokit.request('PUT /users/{username}/site_admin', { username: 'promoted' });
+    const events = (await auditEvents(t, { action: 'user.promote' })).filter((e) => e.user_id === promoted.id);
+    assert.deepEqual(events.map((e) => e.actor), [t.admin.login], 'promoting again records nothing');
+  });
+
+  it('403 for anyone but a site admin; 404 for an unknown user or an organization', async () => {
+    const response = await t.request('PUT', `/users/${plain.login}/site_admin`, { token: plain.token });
+    assert.equal(response.status, 403);
+    assert.equal((await profile('plain')).site_admin, false);
+    await t.createOrg('unpromotable-org');
+    for (const username of ['nobody-at-all', 'unpromotable-org']) {
+      assert.equal((await t.request('PUT', `/users/${username}/site_admin`, { token: t.admin.token })).status, 404);
+    }
+  });
+});
+
+describe('DELETE /users/{username}/site_admin (enterprise-admin/demote-site-administrator)', () => {
+  it('204; their next site-admin call is refused; records user.demote', async () => {
+    const demoted = await t.createUser('demoted');
+    await t.admin.octokit.request('PUT /users/{username}/site_admin', { username: demoted.login });
+    assert.equal((await t.request('POST', '/admin/users', { token: demoted.token, body: { login: 'by-demoted' } })).status, 201);
+    const response = await t.admin.octokit.request('DELETE /users/{username}/site_admin', { username: demoted.login });
+    assert.equal(response.status, 204);
+    assert.equal((await t.request('POST', '/admin/users', { token: demoted.token, body: { login: 'by-demoted-2' } })).status, 403);
+    assert.equal((await profile('demoted')).site_admin, false);
+    const [event] = (await auditEvents(t, { action: 'user.demote' })).filter((e) => e.user_id === demoted.id);
+    assert.equal(event.actor, t.admin.login);
+  });
+
+  it('403 for your own account, so the last site admin stays one', async () => {
+    const response = await t.request('DELETE', `/users/${t.admin.login}/site_admin`, { token: t.admin.token });
+    assert.equal(response.status, 403);
+    assert.equal(response.body.message, 'You cannot demote your own account.');
+    assert.equal((await profile(t.admin.login)).site_admin, true);
+  });
+
+  it('two site admins demoting each other at once: one of them stays a site admin', async () => {
+    const [first, second] = [await t.createUser('mutual-one'), await t.createUser('mutual-two')];
+    for (const user of [first, second]) await t.admin.octokit.request('PUT /users/{username}/site_admin', { username: user.login });
+    const statuses = await Promise.all([
+      t.request('DELETE', `/users/${second.login}/site_admin`, { token: first.token }),
+      t.request('DELETE', `/users/${first.login}/site_admin`, { token: second.token }),
+    ]).then((responses) => responses.map((r) => r.status).sort());
+    assert.deepEqual(statuses, [204, 403]);
+    const admins = [(await profile(first.login)).site_admin, (await profile(second.login)).site_admin];
+    assert.deepEqual(admins.sort(), [false, true]);
+  });
+
+  it('403 for anyone but a site admin; 404 for an unknown user', async () => {
+    assert.equal((await t.request('DELETE', `/users/${t.admin.login}/site_admin`, { token: plain.token })).status, 403);
+    assert.equal((await t.request('DELETE', '/users/nobody-at-all/site_admin', { token: t.admin.token })).status, 404);
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { spawnCli, startOrghubProcess, stopAllProcesses } from './support/processes.js';
+import { onPostgres } from './support/server.js';
 
 // `npm start` is a thin shell over the library: these tests run the CLI as a user would, in a child process.
 const dirs: string[] = [];
@@ -106,11 +107,33 @@ describe('orghub CLI', { timeout: 60_000 }, () => {
   });
 
   it('exits non-zero with a message for a bad flag value', async () => {
-    const child = spawnCli(['--port', 'eighty'], { cwd: tempDir() });
-    let err = '';
-    child.stderr.on('data', (chunk) => (err += chunk));
-    const code = await new Promise((resolve) => child.once('exit', resolve));
+    const { code, stderr } = await runToExit(['--port', 'eighty']);
     assert.notEqual(code, 0);
-    assert.match(err, /port/i);
+    assert.match(stderr, /port/i);
+  });
+
+  it('a log level pino does not know: exits non-zero naming the valid levels', async () => {
+    for (const [args, env] of [[['--port', '0', '--log-level', 'verbose'], {}], [['--port', '0'], { ORGHUB_LOG_LEVEL: 'verbose' }]] as const) {
+      const { code, stderr } = await runToExit([...args], { ...env, ORGHUB_DATABASE_URL: 'sqlite::memory:' });
+      assert.notEqual(code, 0);
+      assert.equal(stderr, 'orghub: log level "verbose" is not one of fatal, error, warn, info, debug, trace, silent\n');
+    }
+  });
+
+  it('a PostgreSQL database that does not exist: exits non-zero saying so', { skip: !onPostgres && 'needs PostgreSQL (ORGHUB_DATABASE_URL=postgres://…)' }, async () => {
+    const url = new URL(process.env.ORGHUB_DATABASE_URL!);
+    url.pathname = '/orghub_no_such_database';
+    const { code, stderr } = await runToExit(['--port', '0', '--database', url.toString()]);
+    assert.notEqual(code, 0);
+    assert.equal(stderr, 'orghub: cannot connect to PostgreSQL database "orghub_no_such_database": database "orghub_no_such_database" does not exist\n');
   });
 });
+
+/** Runs the CLI until it exits by itself (a refused start): its exit code and what it wrote to stderr. */
+async function runToExit(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
+  const child = spawnCli(args, { cwd: tempDir(), env });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, stderr };
+}

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { addMembership, auditEvents, parseLink, rejectsWith } from './support/foundation.js';
 import { addMember, block, DAY, invite, startCast, type Cast } from './support/membership.js';
-import type { TestServer, TestUser } from './support/server.js';
+import { configFromEnv, resolveConfig } from '../src/config.js';
+import { startTestServer, type TestServer, type TestUser } from './support/server.js';
 
 let cast: Cast;
 let t: TestServer;
@@ -170,6 +171,52 @@ describe('invitation rate limit', () => {
     t.clock.advance(32 * DAY);
     for (let i = 0; i < 500; i++) await owner.octokit.rest.orgs.createInvitation({ org: old, email: `old-${i}@example.test` });
     assert.equal((await t.request('POST', `/orgs/${old}/invitations`, { token: owner.token, body: { email: 'old-500@example.test' } })).status, 403);
+  });
+});
+
+describe('invitation rate limit as a deployment sets it (ORGHUB_INVITATION_LIMIT, ORGHUB_INVITATION_LIMIT_ESTABLISHED)', () => {
+  /** Invites `count` new users into a new org over HTTP and has them accept; the statuses of the invitations. */
+  async function inviteAll(server: TestServer, prefix: string, count: number): Promise<{ org: string; owner: TestUser; statuses: number[] }> {
+    const boss = await server.createUser(`${prefix}-owner`);
+    const { login: org } = await server.createOrg(`${prefix}-org`, boss.login);
+    const statuses: number[] = [];
+    for (let i = 1; i <= count; i++) {
+      const joiner = await server.createUser(`${prefix}-${i}`);
+      const response = await server.request('PUT', `/orgs/${org}/memberships/${joiner.login}`, { token: boss.token, body: {} });
+      statuses.push(response.status);
+      if (response.status === 200) await joiner.octokit.rest.orgs.updateMembershipForAuthenticatedUser({ org, state: 'active' });
+    }
+    return { org, owner: boss, statuses };
+  }
+
+  it('0: no limit, 60 members join a new org in one day', async () => {
+    const unlimited = await startTestServer({ invitationLimit: { newOrgs: 0 } });
+    try {
+      const { org, owner: boss, statuses } = await inviteAll(unlimited, 'unlimited', 60);
+      assert.deepEqual(new Set(statuses), new Set([200]));
+      assert.equal((await boss.octokit.paginate(boss.octokit.rest.orgs.listMembers, { org, per_page: 100 })).length, 61);
+    } finally {
+      await unlimited.close();
+    }
+  });
+
+  it('raised to 60: the 61st invitation of a new org gets the secondary rate limit answer', async () => {
+    const raised = await startTestServer({ invitationLimit: { newOrgs: 60 } });
+    try {
+      const { statuses } = await inviteAll(raised, 'raised', 61);
+      assert.deepEqual(statuses, [...Array(60).fill(200), 403]);
+    } finally {
+      await raised.close();
+    }
+  });
+
+  it('read from the environment; GitHub\'s 50 and 500 by default; a negative or non-numeric value is refused', () => {
+    assert.deepEqual(resolveConfig().invitationLimit, { newOrgs: 50, establishedOrgs: 500 });
+    const set = resolveConfig(configFromEnv({ ORGHUB_INVITATION_LIMIT: '0', ORGHUB_INVITATION_LIMIT_ESTABLISHED: '2000' }));
+    assert.deepEqual(set.invitationLimit, { newOrgs: 0, establishedOrgs: 2000 });
+    for (const value of ['-1', 'many']) {
+      assert.throws(() => resolveConfig(configFromEnv({ ORGHUB_INVITATION_LIMIT: value })), /invitationLimit\.newOrgs must be a non-negative integer/);
+    }
   });
 });
 

@@ -269,41 +269,30 @@ describe('DELETE /orgs/{org}/members/{username} (orgs/remove-member)', () => {
   });
 });
 
-describe('PATCH /admin/users/{username} (orghub extension: two-factor state and suspension)', () => {
-  it('200 with the simple-user; the two-factor state is what the members filter reads', async () => {
+describe('PUT /admin/users/{username}/two_factor (orghub extension: two-factor state)', () => {
+  it('204; the two-factor state is what the members filter reads; records two_factor_authentication.*', async () => {
     const { owner, org, members } = await orgWithMembers('tf', 1);
     await setTwoFactor(t, members[0].login, 'enabled');
-    const response = await t.request('PATCH', `/admin/users/${members[0].login}`, { token: t.admin.token, body: { two_factor: 'insecure' } });
-    assert.equal(response.status, 200);
-    assert.equal(response.body.login, members[0].login);
-    assert.equal(response.body.type, 'User');
+    const response = await t.request('PUT', `/admin/users/${members[0].login}/two_factor`, { token: t.admin.token, body: { state: 'insecure' } });
+    assert.equal(response.status, 204);
     const { data } = await owner.octokit.rest.orgs.listMembers({ org, filter: '2fa_insecure' });
     assert.deepEqual(loginsOf(data), [members[0].login]);
     const [event] = (await auditEvents(t, { action: 'two_factor_authentication.enabled' })).filter((e) => e.user === members[0].login).slice(-1);
     assert.equal(event.data!.two_factor, 'insecure');
-  });
-
-  it('suspension turns the user\'s tokens away (401) until lifted', async () => {
-    const user = await t.createUser('sus-user');
-    assert.equal((await t.request('GET', '/user', { token: user.token })).status, 200);
-    assert.equal((await t.request('PATCH', '/admin/users/sus-user', { token: t.admin.token, body: { suspended: true } })).status, 200);
-    assert.equal((await t.request('GET', '/user', { token: user.token })).status, 401);
-    assert.equal((await t.request('PATCH', '/admin/users/sus-user', { token: t.admin.token, body: { suspended: false } })).status, 200);
-    assert.equal((await t.request('GET', '/user', { token: user.token })).status, 200);
-    assert.equal((await auditEvents(t, { action: 'user.suspend' })).filter((e) => e.user === 'sus-user').length, 1);
-    assert.equal((await auditEvents(t, { action: 'user.unsuspend' })).filter((e) => e.user === 'sus-user').length, 1);
+    await setTwoFactor(t, members[0].login, 'disabled');
+    assert.deepEqual(loginsOf((await owner.octokit.rest.orgs.listMembers({ org, filter: '2fa_disabled' })).data), [owner.login, members[0].login]);
+    assert.equal((await auditEvents(t, { action: 'two_factor_authentication.disabled' })).filter((e) => e.user === members[0].login).length, 1);
   });
 
   it('403 for anyone but a site admin; 401 anonymous; 404 unknown user; 422 bad values or unknown fields', async () => {
     const user = await t.createUser('tf-nonadmin');
-    assert.equal((await t.request('PATCH', `/admin/users/${user.login}`, { token: user.token, body: { two_factor: 'enabled' } })).status, 403);
-    assert.equal((await t.request('PATCH', `/admin/users/${user.login}`, { body: { two_factor: 'enabled' } })).status, 401);
-    assert.equal((await t.request('PATCH', '/admin/users/nobody-at-all', { token: t.admin.token, body: { suspended: true } })).status, 404);
-    for (const body of [{ two_factor: 'sms' }, { suspended: 'yes' }, { login: 'renamed' }]) {
-      const response = await t.request('PATCH', `/admin/users/${user.login}`, { token: t.admin.token, body });
+    const path = `/admin/users/${user.login}/two_factor`;
+    assert.equal((await t.request('PUT', path, { token: user.token, body: { state: 'enabled' } })).status, 403);
+    assert.equal((await t.request('PUT', path, { body: { state: 'enabled' } })).status, 401);
+    assert.equal((await t.request('PUT', '/admin/users/nobody-at-all/two_factor', { token: t.admin.token, body: { state: 'enabled' } })).status, 404);
+    for (const body of [{ state: 'sms' }, {}, { state: 'enabled', suspended: true }]) {
+      const response = await t.request('PUT', path, { token: t.admin.token, body });
       assert.equal(response.status, 422, JSON.stringify(body));
     }
-    const self = await t.request('PATCH', `/admin/users/${t.admin.login}`, { token: t.admin.token, body: { suspended: true } });
-    assert.equal(self.status, 422);
   });
 });

@@ -46,12 +46,13 @@ describe('GET /organizations (orgs/list)', () => {
 });
 
 describe('GET /orgs/{org} (orgs/get)', () => {
-  it('the organization, looked up case-insensitively and shown with its own case, on both base URLs', async () => {
+  it('the organization, looked up case-insensitively and shown with its own case, on both base URLs (API URLs under the prefix used)', async () => {
     for (const [ghes, org] of [[false, 'acme'], [true, 'ACME']] as const) {
       const { data } = await t.octokit(owner.token, { ghes }).rest.orgs.get({ org });
       assert.equal(data.login, 'Acme');
       assert.equal(data.type, 'Organization');
-      assert.equal(data.url, `${t.url}/orgs/Acme`);
+      assert.equal(data.url, `${t.url}${ghes ? '/api/v3' : ''}/orgs/Acme`);
+      assert.equal(data.members_url, `${t.url}${ghes ? '/api/v3' : ''}/orgs/Acme/members{/member}`);
       assert.equal(data.html_url, `${t.url}/Acme`);
     }
   });

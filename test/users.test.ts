@@ -106,11 +106,11 @@ describe('GET /user/orgs (orgs/list-for-authenticated-user)', () => {
     await addMembership(t, 'pending-org', 'orgs-lister', { role: 'member', state: 'pending' });
   });
 
-  it('lists the orgs the user is an active owner or member of, in id order, on both base URLs', async () => {
+  it('lists the orgs the user is an active owner or member of, in id order, on both base URLs (URLs under the prefix used)', async () => {
     for (const ghes of [false, true]) {
       const { data } = await t.octokit(member.token, { ghes }).rest.orgs.listForAuthenticatedUser();
       assert.deepEqual(data.map((o) => o.login), ['Owned-Org', 'member-org']);
-      assert.equal(data[0].url, `${t.url}/orgs/Owned-Org`);
+      assert.equal(data[0].url, `${t.url}${ghes ? '/api/v3' : ''}/orgs/Owned-Org`);
     }
   });
 

@@ -9,6 +9,8 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SERVER_NODE_FLAGS: string[] = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8'))
   .scripts.start.split(/\s+/)
   .filter((word: string) => word.startsWith('--'));
+/** More flags for the servers a benchmark starts, e.g. `BENCH_SERVER_NODE_FLAGS=--cpu-prof` to profile them. */
+const EXTRA_NODE_FLAGS = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 
 export interface ChildServer {
   url: string;
@@ -56,7 +58,7 @@ export function startBareRoute(body: Buffer, contentType: string): Promise<Child
 
 /** `node --import tsx ARGS` from the package root with `npm start`'s flags, once it printed `listening on URL`. */
 export function startChild(args: string[], env: Record<string, string>): Promise<ChildServer> {
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', ...args], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...EXTRA_NODE_FLAGS, '--import', 'tsx', ...args], {
     cwd: ROOT,
     env: { ...process.env, ORGHUB_DATABASE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

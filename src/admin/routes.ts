@@ -5,12 +5,15 @@ import { orgOf, type Operation } from '../http/operation.js';
 import { organizationSimple } from '../orgs/present.js';
 import { simpleUser } from '../users/present.js';
 import * as siteAdmin from './service.js';
-import type { TwoFactorState } from './service.js';
+import * as users from './users.js';
+import type { TwoFactorState } from './users.js';
 
 type Authorization = components['schemas']['authorization'];
 
+const username = (request: FastifyRequest) => (request.params as { username: string }).username;
+
 /** GHES's site-admin API: only site administrators (403 for anyone else). */
-function siteAdminOnly(handler: Operation['handler']): Operation['handler'] {
+export function siteAdminOnly(handler: Operation['handler']): Operation['handler'] {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     if (!request.caller!.siteAdmin) throw forbidden('Must be a site administrator.');
     return handler(request, reply);
@@ -26,7 +29,7 @@ const createUser: Operation = {
     const body = request.body as { login: string; email?: string; suspended?: boolean };
     const user = await siteAdmin.createUser(request.server.ctx, request.caller, body);
     reply.code(201);
-    return simpleUser(request.server.urls, user);
+    return simpleUser(request.urls, user);
   }),
 };
 
@@ -39,7 +42,7 @@ const createOrg: Operation = {
     const body = request.body as { login: string; admin: string; profile_name?: string };
     const org = await siteAdmin.createOrganization(request.server.ctx, request.caller!, body);
     reply.code(201);
-    return organizationSimple(request.server.urls, org);
+    return organizationSimple(request.urls, org);
   }),
 };
 
@@ -53,7 +56,7 @@ const updateOrgName: Operation = {
     const { login } = request.body as { login: string };
     const org = await siteAdmin.renameOrganization(request.server.ctx, request.caller!, orgOf(request).org, login);
     reply.code(202);
-    return { message: 'Job queued to rename organization. It may take a few minutes to complete.', url: `${request.server.urls.api}/organizations/${org.id}` };
+    return { message: 'Job queued to rename organization. It may take a few minutes to complete.', url: `${request.urls.api}/organizations/${org.id}` };
   }),
 };
 
@@ -63,10 +66,9 @@ const createImpersonationOAuthToken: Operation = {
   acceptedScopes: ['site_admin'],
   resource: 'OauthAccess',
   handler: siteAdminOnly(async (request, reply) => {
-    const { username } = request.params as { username: string };
     const { scopes } = request.body as { scopes: string[] };
-    const created = await siteAdmin.createImpersonationToken(request.server.ctx, request.caller, username, scopes);
-    const urls = request.server.urls;
+    const created = await siteAdmin.createImpersonationToken(request.server.ctx, request.caller, username(request), scopes);
+    const urls = request.urls;
     const body: Authorization = {
       id: created.id,
       url: `${urls.api}/authorizations/${created.id}`,
@@ -93,43 +95,98 @@ const deleteImpersonationOAuthToken: Operation = {
   authenticated: true,
   acceptedScopes: ['site_admin'],
   handler: siteAdminOnly(async (request, reply) => {
-    await siteAdmin.deleteImpersonationTokens(request.server.ctx, request.caller!, (request.params as { username: string }).username);
+    await siteAdmin.deleteImpersonationTokens(request.server.ctx, request.caller!, username(request));
     return reply.code(204).send();
   }),
 };
 
+/** GHES renames in a background job and answers 202 at once; orghub has renamed by the time it answers. */
+const updateUsernameForUser: Operation = {
+  operationId: 'enterprise-admin/update-username-for-user',
+  authenticated: true,
+  acceptedScopes: ['site_admin'],
+  resource: 'User',
+  handler: siteAdminOnly(async (request, reply) => {
+    const { login } = request.body as { login: string };
+    const user = await users.renameUser(request.server.ctx, request.caller!, username(request), login);
+    reply.code(202);
+    return { message: 'Job queued to rename user. It may take a few minutes to complete.', url: `${request.urls.api}/user/${user.id}` };
+  }),
+};
+
+const deleteUser: Operation = {
+  operationId: 'enterprise-admin/delete-user',
+  authenticated: true,
+  acceptedScopes: ['site_admin'],
+  handler: siteAdminOnly(async (request, reply) => {
+    await users.deleteUser(request.server.ctx, request.caller!, username(request));
+    return reply.code(204).send();
+  }),
+};
+
+/** `PUT` suspends, `DELETE` unsuspends; both take an optional `reason` for the audit log. */
+function suspension(operationId: string, suspended: boolean): Operation {
+  return {
+    operationId,
+    authenticated: true,
+    acceptedScopes: ['site_admin'],
+    resource: 'User',
+    handler: siteAdminOnly(async (request, reply) => {
+      const { reason } = (request.body ?? {}) as { reason?: string };
+      await users.setSuspended(request.server.ctx, request.caller!, username(request), suspended, reason);
+      return reply.code(204).send();
+    }),
+  };
+}
+
+/** `PUT` promotes to site administrator, `DELETE` demotes. */
+function siteAdministration(operationId: string, siteAdmin: boolean): Operation {
+  return {
+    operationId,
+    authenticated: true,
+    acceptedScopes: ['site_admin'],
+    handler: siteAdminOnly(async (request, reply) => {
+      await users.setSiteAdmin(request.server.ctx, request.caller!, username(request), siteAdmin);
+      return reply.code(204).send();
+    }),
+  };
+}
+
 /**
- * orghub extension, not in GitHub's description: `PATCH /admin/users/{username}` with
- * `{ two_factor?: 'enabled'|'disabled'|'insecure', suspended?: boolean }`; 200 with the simple-user.
+ * orghub extension, not in GitHub's description: `PUT /admin/users/{username}/two_factor` with
+ * `{ state: 'enabled'|'disabled'|'insecure' }` (a path GHES does not use); 204.
  */
-const updateUserState: Operation = {
-  operationId: 'orghub/update-user-state',
-  method: 'PATCH',
-  path: '/admin/users/{username}',
+const setTwoFactorState: Operation = {
+  operationId: 'orghub/set-two-factor-state',
+  method: 'PUT',
+  path: '/admin/users/{username}/two_factor',
   authenticated: true,
   acceptedScopes: ['site_admin'],
   resource: 'User',
   body: {
     type: 'object',
     additionalProperties: false,
-    properties: {
-      two_factor: { type: 'string', enum: ['enabled', 'disabled', 'insecure'] },
-      suspended: { type: 'boolean' },
-    },
+    required: ['state'],
+    properties: { state: { type: 'string', enum: ['enabled', 'disabled', 'insecure'] } },
   },
-  handler: siteAdminOnly(async (request) => {
-    const { username } = request.params as { username: string };
-    const body = (request.body ?? {}) as { two_factor?: TwoFactorState; suspended?: boolean };
-    const user = await siteAdmin.updateUserState(request.server.ctx, request.caller!, username, body);
-    return simpleUser(request.server.urls, user);
+  handler: siteAdminOnly(async (request, reply) => {
+    const { state } = request.body as { state: TwoFactorState };
+    await users.setTwoFactor(request.server.ctx, request.caller!, username(request), state);
+    return reply.code(204).send();
   }),
 };
 
 export const adminOperations: Operation[] = [
-  updateUserState,
   createUser,
   createOrg,
   updateOrgName,
   createImpersonationOAuthToken,
   deleteImpersonationOAuthToken,
+  updateUsernameForUser,
+  deleteUser,
+  suspension('enterprise-admin/suspend-user', true),
+  suspension('enterprise-admin/unsuspend-user', false),
+  siteAdministration('enterprise-admin/promote-user-to-be-site-administrator', true),
+  siteAdministration('enterprise-admin/demote-site-administrator', false),
+  setTwoFactorState,
 ];

@@ -1,5 +1,7 @@
+import type { Transaction } from 'kysely';
 import { isoSeconds } from '../clock.js';
 import type { AppContext } from '../context.js';
+import type { Database } from '../db/schema.js';
 import { recordEvent } from '../events/record.js';
 import { findAccount, findAccountById, insertAccount, isValidLogin, lockAccount, type Account } from '../accounts/store.js';
 import type { Caller } from '../http/auth.js';
@@ -9,11 +11,25 @@ import { deleteTokensOf, generateToken, insertToken } from '../tokens/store.js';
 import { defaultOrgSettings } from '../orgs/settings.js';
 import { putMembership } from '../memberships/store.js';
 
-const actorOf = (caller: Caller | null) => (caller ? { id: caller.userId, login: caller.login } : null);
+export const actorOf = (caller: Caller | null) => (caller ? { id: caller.userId, login: caller.login } : null);
 
 // A login already taken is refused by the accounts table's unique key, answered in src/http/store-refusals.ts.
-function requireValidLogin(resource: string, login: string): void {
+export function requireValidLogin(resource: string, login: string): void {
   if (!isValidLogin(login)) throw invalidField(resource, 'login', 'invalid', 'login is invalid');
+}
+
+/**
+ * Gives a locked, current account its new login: the id, and so every membership, team, hook and token, stays; the old
+ * login names nothing afterwards. Undefined when the login is unchanged (nothing to record).
+ */
+export async function renameAccount(trx: Transaction<Database>, current: Account, login: string, now: string): Promise<Account | undefined> {
+  if (current.login === login) return undefined;
+  return trx
+    .updateTable('accounts')
+    .set({ login, login_lower: login.toLowerCase(), updated_at: now })
+    .where('id', '=', current.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /** `POST /admin/users`. */
@@ -75,13 +91,8 @@ export async function renameOrganization(ctx: AppContext, caller: Caller, org: A
     await lockAccount(trx, ctx.dialect, org.id);
     const current = await findAccountById(trx, org.id, 'Organization');
     if (!current) throw notFound();
-    if (current.login === login) return current;
-    const renamed = await trx
-      .updateTable('accounts')
-      .set({ login, login_lower: login.toLowerCase(), updated_at: now })
-      .where('id', '=', current.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const renamed = await renameAccount(trx, current, login, now);
+    if (!renamed) return current;
     await recordEvent(trx, { action: 'org.rename', actor: actorOf(caller), org: renamed, previousLogin: current.login, data: { old_login: current.login }, createdAt: now });
     return renamed;
   });
@@ -113,51 +124,4 @@ export async function deleteImpersonationTokens(ctx: AppContext, caller: Caller,
     await recordEvent(trx, { action: 'oauth_access.destroy', actor: actorOf(caller), user, createdAt: now });
   });
   ctx.auth.forgetUser(user.id);
-}
-
-export type TwoFactorState = 'enabled' | 'disabled' | 'insecure';
-
-/**
- * `PATCH /admin/users/{username}` (orghub extension): sets a user's two-factor state (what the members
- * `filter` reads) and suspension. A suspended user's tokens stop working at once in this process.
- */
-export async function updateUserState(
-  ctx: AppContext,
-  caller: Caller,
-  username: string,
-  input: { two_factor?: TwoFactorState; suspended?: boolean },
-): Promise<Account> {
-  const found = await findAccount(ctx.db, username, 'User');
-  if (!found) throw notFound();
-  if (input.suspended === true && found.id === caller.userId) throw invalidField('User', 'suspended', 'invalid', 'You cannot suspend yourself.');
-  const now = isoSeconds(ctx.clock.now());
-  const { user, suspended } = await ctx.db.transaction().execute(async (trx) => {
-    // Read under the row lock, so parallel requests record each change once.
-    await lockAccount(trx, ctx.dialect, found.id);
-    const current = (await findAccountById(trx, found.id, 'User')) ?? found;
-    const twoFactor = input.two_factor !== undefined && input.two_factor !== current.two_factor ? input.two_factor : undefined;
-    const suspend = input.suspended !== undefined && (input.suspended ? 1 : 0) !== current.suspended ? input.suspended : undefined;
-    if (twoFactor === undefined && suspend === undefined) return { user: current, suspended: undefined };
-    const row = await trx
-      .updateTable('accounts')
-      .set({
-        ...(twoFactor !== undefined ? { two_factor: twoFactor } : {}),
-        ...(suspend !== undefined ? { suspended: suspend ? 1 : 0 } : {}),
-        updated_at: now,
-      })
-      .where('id', '=', current.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const actor = actorOf(caller);
-    if (twoFactor !== undefined) {
-      const action = twoFactor === 'disabled' ? 'two_factor_authentication.disabled' : 'two_factor_authentication.enabled';
-      await recordEvent(trx, { action, actor, user: current, data: { two_factor: twoFactor }, createdAt: now });
-    }
-    if (suspend !== undefined) {
-      await recordEvent(trx, { action: suspend ? 'user.suspend' : 'user.unsuspend', actor, user: current, createdAt: now });
-    }
-    return { user: row, suspended: suspend };
-  });
-  if (suspended !== undefined) ctx.auth.forgetUser(user.id);
-  return user;
 }

@@ -1,29 +1,44 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Insertable, Kysely } from 'kysely';
+import type { AuditEventTable, Database } from '../db/schema.js';
 
 export interface AuditEventInput {
   action: string;
   actor?: { id: number; login: string } | null;
   org?: { id: number; login: string } | null;
   user?: { id: number; login: string } | null;
+  /** The action's own fields, named as GitHub's audit log names them (`permission`, `team`, `hook_id` …). */
   data?: Record<string, unknown>;
   createdAt: string;
 }
 
+/** `org` of `org.add_member`: the action's category, what `action:org` searches. */
+export function categoryOf(action: string): string {
+  const dot = action.indexOf('.');
+  return dot === -1 ? action : action.slice(0, dot);
+}
+
+/** A `team` or `repo` field (`org/name`) as its search column keeps it: logins and slugs are case-insensitive. */
+const searchable = (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : null);
+
+/** The stored row of an event, its search columns filled in (the benchmark seeds with it too). */
+export function auditEventRow(event: AuditEventInput): Insertable<AuditEventTable> {
+  return {
+    action: event.action,
+    category: categoryOf(event.action),
+    actor_id: event.actor?.id ?? null,
+    actor: event.actor?.login ?? null,
+    org_id: event.org?.id ?? null,
+    org: event.org?.login ?? null,
+    user_id: event.user?.id ?? null,
+    user: event.user?.login ?? null,
+    team: searchable(event.data?.team),
+    repo: searchable(event.data?.repo),
+    data: event.data ? JSON.stringify(event.data) : null,
+    created_at: event.createdAt,
+  };
+}
+
 /** Records one audit event with GitHub's action names (`org.create`, `org.add_member` …), inside the caller's transaction. */
 export async function recordAuditEvent(db: Kysely<Database>, event: AuditEventInput): Promise<void> {
-  await db
-    .insertInto('audit_events')
-    .values({
-      action: event.action,
-      actor_id: event.actor?.id ?? null,
-      actor: event.actor?.login ?? null,
-      org_id: event.org?.id ?? null,
-      org: event.org?.login ?? null,
-      user_id: event.user?.id ?? null,
-      user: event.user?.login ?? null,
-      data: event.data ? JSON.stringify(event.data) : null,
-      created_at: event.createdAt,
-    })
-    .execute();
+  await db.insertInto('audit_events').values(auditEventRow(event)).execute();
 }

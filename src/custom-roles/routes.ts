@@ -14,7 +14,7 @@ const listCustomRoles: Operation = {
     if (request.apiVersion === '2026-03-10') throw notFound();
     const { organization_id: organizationId } = request.params as { organization_id: string };
     const { org, roles } = await customRolesOf(request.server.ctx, organizationId, request.caller!);
-    return { total_count: roles.length, custom_roles: roles.map((row) => customRepositoryRole(request.server.urls, org, row)) };
+    return { total_count: roles.length, custom_roles: roles.map((row) => customRepositoryRole(request.urls, org, row)) };
   },
 };
 
@@ -42,7 +42,7 @@ const createCustomRepoRole: Operation = {
     const { org } = orgOf(request);
     const row = await createCustomRole(request.server.ctx, org, request.caller!, request.body as CustomRoleRequest);
     reply.code(201);
-    return customRepositoryRole(request.server.urls, org, row);
+    return customRepositoryRole(request.urls, org, row);
   },
 };
 

@@ -11,6 +11,8 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface Store {
   db: Kysely<Database>;
   dialect: DialectName;
+  /** What error messages call it: `PostgreSQL database "orghub"`, `SQLite database ./data/orghub.db`. */
+  name: string;
   close(): Promise<void>;
 }
 
@@ -24,20 +26,27 @@ export function openStore(url: string): Store {
     // An idle client dropped by the server (restart, DROP DATABASE … FORCE) must not crash the process; the pool replaces it.
     pool.on('error', () => undefined);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    const name = `PostgreSQL database "${decodeURIComponent(new URL(url).pathname.slice(1)) || 'postgres'}"`;
+    return { db, dialect: 'postgres', name, close: () => db.destroy() };
   }
   if (!url.startsWith('sqlite:')) {
     throw new Error(`Unsupported database URL ${JSON.stringify(url)}: use sqlite:PATH, sqlite::memory: or postgres://…`);
   }
   const path = url.slice('sqlite:'.length);
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new SQLite(path);
+  const name = `SQLite database ${path}`;
+  let sqlite: SQLite.Database;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    sqlite = new SQLite(path);
+  } catch (error) {
+    throw new Error(`cannot open ${name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new OrghubSqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return { db, dialect: 'sqlite', name, close: () => db.destroy() };
 }
 
 /**

@@ -21,6 +21,8 @@ export interface AccountTable {
   /** `enabled`, `disabled` or `insecure` (2FA with SMS only): what the members `filter` reads. */
   two_factor: string;
   suspended: Flag;
+  /** Organizations: SAML SSO is enforced, so members' tokens need a credential authorization (orghub extension). */
+  saml_sso_enforced: Generated<Flag>;
   /** Organization settings (PATCH /orgs/{org} fields), JSON; null for users. */
   settings: string | null;
   created_at: string;
@@ -51,15 +53,34 @@ export interface MembershipTable {
 export interface AuditEventTable {
   id: Generated<number>;
   action: string;
+  /** The action up to its first dot (`org` of `org.add_member`): what `action:org` searches. */
+  category: string;
   actor_id: number | null;
   actor: string | null;
   org_id: number | null;
   org: string | null;
   user_id: number | null;
   user: string | null;
+  /** `org/team-slug` and `org/repo` of events about a team or repository, lower-cased: what `team:` and `repo:` search. */
+  team: string | null;
+  repo: string | null;
   /** Further event fields, JSON. */
   data: string | null;
   created_at: string;
+}
+
+/** A classic token a member used on an org that enforces SAML SSO: orghub's stand-in for the SSO authorization. */
+export interface CredentialAuthorizationTable {
+  /** `credential_id`. */
+  id: Generated<number>;
+  org_id: number;
+  token_id: number;
+  user_id: number;
+  authorized_at: string;
+  /** Kept current in batches (src/credential-authorizations/enforcement.ts). */
+  accessed_at: string;
+  /** Set when an owner revoked it. */
+  revoked_at: string | null;
 }
 
 export interface RateLimitTable {
@@ -154,6 +175,13 @@ export interface HookTable {
   updated_at: string;
 }
 
+export interface HookPayloadTable {
+  id: Generated<number>;
+  /** The JSON body every delivery of one event sends. */
+  payload: string;
+  created_at: string;
+}
+
 export interface HookDeliveryTable {
   id: Generated<number>;
   hook_id: number;
@@ -169,7 +197,8 @@ export interface HookDeliveryTable {
   secret: string | null;
   /** The organization's id (`X-GitHub-Hook-Installation-Target-ID`). */
   target_id: number;
-  payload: string;
+  /** The event's payload (`hook_payloads`), shared by its deliveries and redeliveries. */
+  payload_id: number;
   /** `pending`: not yet attempted; `sending`: claimed by a process until `claimed_until` (epoch ms); `done`: attempted. */
   state: 'pending' | 'sending' | 'done';
   claimed_until: number | null;
@@ -190,6 +219,7 @@ export interface Database {
   tokens: TokenTable;
   memberships: MembershipTable;
   audit_events: AuditEventTable;
+  credential_authorizations: CredentialAuthorizationTable;
   rate_limits: RateLimitTable;
   invitations: InvitationTable;
   teams: TeamTable;
@@ -200,6 +230,7 @@ export interface Database {
   org_counters: OrgCounterTable;
   hooks: HookTable;
   hook_deliveries: HookDeliveryTable;
+  hook_payloads: HookPayloadTable;
 }
 
 export type DB = Kysely<Database>;

@@ -3,7 +3,7 @@ import type { components } from '@octokit/openapi-webhooks-types';
 import type { Kysely } from 'kysely';
 import { findAccountById, findAccountsByIds, type Account } from '../accounts/store.js';
 import type { Database } from '../db/schema.js';
-import { activeHooks, hookEvents, insertDeliveries, type HookRow, type NewDelivery } from '../hooks/store.js';
+import { activeHooks, hookEvents, insertDeliveries, insertPayload, type HookRow, type NewDelivery } from '../hooks/store.js';
 import { hookSummary } from '../hooks/present.js';
 import { nodeId } from '../http/urls.js';
 import { presentedInvitationRole } from '../invitations/present.js';
@@ -11,7 +11,7 @@ import { parseTeamIds } from '../invitations/store.js';
 import { organizationSimple } from '../orgs/present.js';
 import { teamSimple } from '../teams/present.js';
 import { simpleUser } from '../users/present.js';
-import { zen } from '../hooks/zen.js';
+import { zen } from '../meta/zen.js';
 import type { ChangeEvent, EventContext } from './record.js';
 
 type Schemas = components['schemas'];
@@ -269,13 +269,14 @@ export async function enqueueWebhooks(trx: Kysely<Database>, context: EventConte
   const payload = JSON.stringify(await rule.payload({ event, context, org, sender, account }));
   const guid = randomUUID();
   context.deliveriesRecorded();
-  await insertDeliveries(trx, hooks.map((hook) => newDelivery(hook, { guid, event: rule.event, action: rule.action, payload, createdAt: event.createdAt })));
+  const payloadId = await insertPayload(trx, payload, event.createdAt);
+  await insertDeliveries(trx, hooks.map((hook) => newDelivery(hook, { guid, event: rule.event, action: rule.action, payloadId, createdAt: event.createdAt })));
 }
 
-/** A delivery of `payload` to `hook` as it is configured now, waiting to be sent. */
+/** A delivery of the payload `payloadId` to `hook` as it is configured now, waiting to be sent. */
 export function newDelivery(
   hook: HookRow,
-  d: { guid: string; event: string; action: string | null; payload: string; createdAt: string; redelivery?: boolean },
+  d: { guid: string; event: string; action: string | null; payloadId: number; createdAt: string; redelivery?: boolean },
 ): NewDelivery {
   return {
     hook_id: hook.id,
@@ -288,7 +289,7 @@ export function newDelivery(
     insecure_ssl: hook.insecure_ssl,
     secret: hook.secret,
     target_id: hook.org_id,
-    payload: d.payload,
+    payload_id: d.payloadId,
     state: 'pending',
     claimed_until: null,
     created_at: d.createdAt,

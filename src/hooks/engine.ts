@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import { isoSeconds, type Clock } from '../clock.js';
 import type { DialectName } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
-import { claimDeliveries, completeDeliveries, pruneDeliveries, type DeliveryOutcome, type DeliveryRow } from './store.js';
+import { claimDeliveries, completeDeliveries, pruneDeliveries, type DeliveryOutcome, type DeliveryWithPayload } from './store.js';
 
 export interface DeliverySettings {
   /** Deliveries in flight at once, per process; 0: this process records deliveries but sends none (an API-only process). */
@@ -42,6 +42,21 @@ export const defaultDeliverySettings: DeliverySettings = {
 
 const USER_AGENT = 'GitHub-Hookshot/orghub';
 const PRUNE_INTERVAL_MS = 60_000;
+/**
+ * The most rows one step claims or records, and the sends one step launches: the engine works in small steps and
+ * lets the event loop take its I/O between them (`nextTurn`), so a request that arrives while deliveries are being
+ * sent waits for one step at most, not for a whole batch (API requests come first; sending takes the rest).
+ */
+const STEP_ROWS = 16;
+const LAUNCHES_PER_STEP = 2;
+/**
+ * API requests in progress come first: a claim or a recording waits until none is, but never longer than this, so
+ * under a steady stream of requests deliveries still go out (a step's worth at least this often).
+ */
+const REQUESTS_FIRST_MAX_MS = 5;
+
+/** Resolves after the event loop has polled for I/O once: requests that arrived meanwhile are handled first. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function blockListOf(ranges: string[]): BlockList {
   const list = new BlockList();
@@ -82,6 +97,9 @@ export class DeliveryEngine {
   private recording = false;
   /** When lapsed claims were last looked for (performance.now()): they lapse after `leaseMs`, so once a poll interval will do. */
   private lapsedCheckedAt = -Infinity;
+  /** API requests this process is answering (`requestStarted` … `requestEnded`). */
+  private requestsInProgress = 0;
+  private requestsDone: (() => void)[] = [];
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -121,6 +139,33 @@ export class DeliveryEngine {
     this.wake();
   }
 
+  /** An API request arrived; `requestEnded` follows once its response is finished or its connection gone. */
+  requestStarted(): void {
+    this.requestsInProgress += 1;
+  }
+
+  requestEnded(): void {
+    this.requestsInProgress -= 1;
+    if (this.requestsInProgress === 0) for (const resolve of this.requestsDone.splice(0)) resolve();
+  }
+
+  /** Before a step: the event loop's pending I/O first, then no request in progress, or REQUESTS_FIRST_MAX_MS passed. */
+  private async requestsFirst(): Promise<void> {
+    await nextTurn();
+    if (this.requestsInProgress === 0) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.requestsDone = this.requestsDone.filter((waiting) => waiting !== done);
+        resolve();
+      }, REQUESTS_FIRST_MAX_MS);
+      this.requestsDone.push(done);
+    });
+  }
+
   /** Look for deliveries to send. */
   wake(): void {
     if (this.stopped || !this.sends) return;
@@ -137,12 +182,16 @@ export class DeliveryEngine {
       do {
         this.again = false;
         while (!this.stopped && this.inFlight < this.settings.concurrency) {
-          const free = this.settings.concurrency - this.inFlight;
+          await this.requestsFirst();
+          const free = Math.min(STEP_ROWS, this.settings.concurrency - this.inFlight);
           const lapsed = performance.now() - this.lapsedCheckedAt >= this.settings.pollMs;
           if (lapsed) this.lapsedCheckedAt = performance.now();
           const rows = await claimDeliveries(this.db, this.dialect, this.clock.now().getTime(), this.settings.leaseMs, free, lapsed);
           this.backlog = rows.length === free;
-          for (const row of rows) this.launch(row);
+          for (let i = 0; i < rows.length; i++) {
+            if (i > 0 && i % LAUNCHES_PER_STEP === 0) await nextTurn();
+            this.launch(rows[i]);
+          }
           if (!this.backlog) break;
         }
       } while (this.again && !this.stopped);
@@ -153,20 +202,20 @@ export class DeliveryEngine {
     }
   }
 
-  private launch(row: DeliveryRow): void {
+  private launch(row: DeliveryWithPayload): void {
     this.inFlight += 1;
     void this.deliver(row)
       .catch(this.onError)
       .finally(() => {
         this.inFlight -= 1;
         if (this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
-        // Refill a quarter of the slots at a time: a claim per finished send would double the statements per delivery.
-        if (this.backlog && (this.inFlight === 0 || this.settings.concurrency - this.inFlight >= Math.ceil(this.settings.concurrency / 4))) this.wake();
+        // Refill a step's rows at a time: a claim per finished send would double the statements per delivery.
+        if (this.backlog && (this.inFlight === 0 || this.settings.concurrency - this.inFlight >= Math.min(STEP_ROWS, this.settings.concurrency))) this.wake();
       });
   }
 
   /** Sends one delivery and records the attempt. */
-  private async deliver(row: DeliveryRow): Promise<void> {
+  private async deliver(row: DeliveryWithPayload): Promise<void> {
     const body = row.content_type === 'json' ? row.payload : `payload=${encodeURIComponent(row.payload)}`;
     const headers: Record<string, string> = {
       Accept: '*/*',
@@ -196,7 +245,7 @@ export class DeliveryEngine {
     await this.record(row.id, outcome);
   }
 
-  /** Records an attempt at once, or with the others made while a write is under way (one commit for many sends). */
+  /** Records an attempt with the others made by the next turn of the event loop or while a write is under way (one commit for many sends). */
   private record(id: number, outcome: DeliveryOutcome): Promise<void> {
     return new Promise((resolve, reject) => {
       this.unrecorded.push({ id, outcome, recorded: (error) => (error === undefined ? resolve() : reject(error)) });
@@ -207,14 +256,15 @@ export class DeliveryEngine {
   private async recordAttempts(): Promise<void> {
     this.recording = true;
     while (this.unrecorded.length > 0) {
-      const batch = this.unrecorded.splice(0);
+      await this.requestsFirst();
+      const batch = this.unrecorded.splice(0, STEP_ROWS);
       const failure = await completeDeliveries(this.db, this.dialect, batch).then(() => undefined, (error: unknown) => error ?? new Error('recording attempts failed'));
       for (const attempt of batch) attempt.recorded(failure);
     }
     this.recording = false;
   }
 
-  private post(row: DeliveryRow, headers: Record<string, string>, body: string): Promise<{ status: string; statusCode: number; headers?: object; body?: string }> {
+  private post(row: DeliveryWithPayload, headers: Record<string, string>, body: string): Promise<{ status: string; statusCode: number; headers?: object; body?: string }> {
     let url: URL;
     try {
       url = new URL(row.url);

@@ -1,6 +1,6 @@
 import type { components } from '../generated/openapi.js';
 import type { Urls } from '../http/urls.js';
-import { hookEvents, type DeliveryRow, type HookRow } from './store.js';
+import { hookEvents, type DeliveryRow, type DeliveryWithPayload, type HookRow } from './store.js';
 
 type OrgHook = components['schemas']['org-hook'];
 type WebhookConfig = components['schemas']['webhook-config'];
@@ -59,7 +59,7 @@ export function hookDeliveryItem(row: DeliveryRow): HookDeliveryItem {
   };
 }
 
-export function hookDelivery(row: DeliveryRow): HookDelivery {
+export function hookDelivery(row: DeliveryWithPayload): HookDelivery {
   return {
     ...hookDeliveryItem(row),
     url: row.url,

@@ -33,24 +33,24 @@ const listWebhooks = hookOperation('orgs/list-webhooks', async (request, reply) 
   const page = readPage(request.query as Record<string, unknown>);
   const [rows, total] = await Promise.all([listHooks(db, org.id, { offset: page.offset, limit: page.perPage }), countHooks(db, org.id)]);
   setPageLinks(request, reply, page, total);
-  return rows.map((hook) => orgHook(request.server.urls, org.login, hook));
+  return rows.map((hook) => orgHook(request.urls, org.login, hook));
 });
 
 const createWebhook = hookOperation('orgs/create-webhook', async (request, reply) => {
   const { org } = orgOf(request);
-  const hook = orgHook(request.server.urls, org.login, await createHook(request.server.ctx, org, request.caller!, request.body as HookRequest));
+  const hook = orgHook(request.urls, org.login, await createHook(request.server.ctx, org, request.caller!, request.body as HookRequest));
   return reply.code(201).header('Location', hook.url).send(hook);
 });
 
 const getWebhook = hookOperation('orgs/get-webhook', async (request) => {
   const { org } = orgOf(request);
-  return orgHook(request.server.urls, org.login, await hookOr404(request.server.ctx.db, org, params(request).hook_id));
+  return orgHook(request.urls, org.login, await hookOr404(request.server.ctx.db, org, params(request).hook_id));
 });
 
 const updateWebhook = hookOperation('orgs/update-webhook', async (request) => {
   const { org } = orgOf(request);
   const hook = await editHook(request.server.ctx, org, request.caller!, params(request).hook_id, request.body as HookRequest);
-  return orgHook(request.server.urls, org.login, hook);
+  return orgHook(request.urls, org.login, hook);
 });
 
 const deleteWebhook = hookOperation('orgs/delete-webhook', async (request, reply) => {

@@ -22,6 +22,7 @@ import {
   listHooks,
   updateHook,
   type DeliveryRow,
+  type DeliveryWithPayload,
   type HookRow,
 } from './store.js';
 
@@ -254,14 +255,14 @@ export async function sendPing(ctx: AppContext, org: Account, caller: Caller, ho
 }
 
 /** A delivery of the hook that has been attempted (one still waiting is not yet listed or shown). */
-async function deliveryOr404(db: Kysely<Database>, hook: HookRow, deliveryIdText: string): Promise<DeliveryRow> {
+async function deliveryOr404(db: Kysely<Database>, hook: HookRow, deliveryIdText: string): Promise<DeliveryWithPayload> {
   const id = idFromPath(deliveryIdText);
   const delivery = id === undefined ? undefined : await findDelivery(db, hook.id, id);
   if (delivery?.state !== 'done') throw notFound();
   return delivery;
 }
 
-export async function hookDeliveryOr404(ctx: AppContext, org: Account, hookIdText: string, deliveryIdText: string): Promise<DeliveryRow> {
+export async function hookDeliveryOr404(ctx: AppContext, org: Account, hookIdText: string, deliveryIdText: string): Promise<DeliveryWithPayload> {
   return deliveryOr404(ctx.db, await hookOr404(ctx.db, org, hookIdText), deliveryIdText);
 }
 
@@ -275,8 +276,8 @@ export async function redeliver(ctx: AppContext, org: Account, hookIdText: strin
     const hook = await hookOr404(trx, org, hookIdText);
     const original = await deliveryOr404(trx, hook, deliveryIdText);
     if (hook.active !== 1) return;
-    const { guid, event, action, payload } = original;
-    await insertDeliveries(trx, [newDelivery(hook, { guid, event, action, payload, createdAt: isoSeconds(ctx.clock.now()), redelivery: true })]);
+    const { guid, event, action, payload_id: payloadId } = original;
+    await insertDeliveries(trx, [newDelivery(hook, { guid, event, action, payloadId, createdAt: isoSeconds(ctx.clock.now()), redelivery: true })]);
   });
 }
 

@@ -5,6 +5,8 @@ import type { Database, HookDeliveryTable, HookTable } from '../db/schema.js';
 
 export type HookRow = Selectable<HookTable>;
 export type DeliveryRow = Selectable<HookDeliveryTable>;
+/** A delivery with the payload it sends (stored once per event in `hook_payloads`). */
+export type DeliveryWithPayload = DeliveryRow & { payload: string };
 export type NewDelivery = Insertable<HookDeliveryTable>;
 
 export function hookEvents(hook: Pick<HookRow, 'events'>): string[] {
@@ -44,8 +46,22 @@ export async function deleteHook(db: Kysely<Database>, id: number): Promise<void
   await db.deleteFrom('hooks').where('id', '=', id).execute();
 }
 
+/** Stores an event's payload once, for all its deliveries; returns its id. */
+export async function insertPayload(db: Kysely<Database>, payload: string, createdAt: string): Promise<number> {
+  const { id } = await db.insertInto('hook_payloads').values({ payload, created_at: createdAt }).returning('id').executeTakeFirstOrThrow();
+  return id;
+}
+
 export async function insertDeliveries(db: Kysely<Database>, rows: NewDelivery[]): Promise<void> {
   if (rows.length > 0) await db.insertInto('hook_deliveries').values(rows).execute();
+}
+
+/** The payloads `rows` send, read in one statement (the deliveries of one event share one). */
+async function withPayloads(db: Kysely<Database>, rows: DeliveryRow[]): Promise<DeliveryWithPayload[]> {
+  if (rows.length === 0) return [];
+  const ids = [...new Set(rows.map((row) => row.payload_id))];
+  const payloads = new Map((await db.selectFrom('hook_payloads').select(['id', 'payload']).where('id', 'in', ids).execute()).map((p) => [p.id, p.payload]));
+  return rows.map((row) => ({ ...row, payload: payloads.get(row.payload_id) ?? 'null' }));
 }
 
 /**
@@ -60,7 +76,7 @@ export async function claimDeliveries(
   leaseMs: number,
   limit: number,
   lapsed = true,
-): Promise<DeliveryRow[]> {
+): Promise<DeliveryWithPayload[]> {
   const claim = (state: 'pending' | 'sending', count: number) => {
     let claimable = db.selectFrom('hook_deliveries').select('id').where('state', '=', state);
     if (state === 'sending') claimable = claimable.where('claimed_until', '<', nowMs);
@@ -73,7 +89,7 @@ export async function claimDeliveries(
       .execute();
   };
   const pending = await claim('pending', limit);
-  return pending.length === limit || !lapsed ? pending : [...pending, ...(await claim('sending', limit - pending.length))];
+  return withPayloads(db, pending.length === limit || !lapsed ? pending : [...pending, ...(await claim('sending', limit - pending.length))]);
 }
 
 export type DeliveryOutcome = Pick<
@@ -109,9 +125,16 @@ export async function completeDeliveries(db: Kysely<Database>, dialect: DialectN
   });
 }
 
-export async function findDelivery(db: Kysely<Database>, hookId: number, id: number): Promise<DeliveryRow | undefined> {
+export async function findDelivery(db: Kysely<Database>, hookId: number, id: number): Promise<DeliveryWithPayload | undefined> {
   if (!isStoredId(id)) return undefined;
-  return db.selectFrom('hook_deliveries').selectAll().where('hook_id', '=', hookId).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('hook_deliveries')
+    .innerJoin('hook_payloads', 'hook_payloads.id', 'hook_deliveries.payload_id')
+    .selectAll('hook_deliveries')
+    .select('hook_payloads.payload')
+    .where('hook_deliveries.hook_id', '=', hookId)
+    .where('hook_deliveries.id', '=', id)
+    .executeTakeFirst();
 }
 
 /** One page of a hook's attempted deliveries, newest first, after the cursor's id. */
@@ -128,8 +151,14 @@ export async function listDeliveries(
   return query.orderBy('id', 'desc').limit(options.limit).execute();
 }
 
-/** Drops deliveries made before `cutoff` (ISO), retention's end; returns how many. */
+/** Drops deliveries made before `cutoff` (ISO), retention's end, and the payloads no delivery points at any more; returns how many deliveries. */
 export async function pruneDeliveries(db: Kysely<Database>, cutoff: string): Promise<number> {
   const result = await db.deleteFrom('hook_deliveries').where('created_at', '<', cutoff).where('state', '=', 'done').executeTakeFirst();
+  // Payload ids grow with time, and a redelivery points at its original's: every payload below the smallest one
+  // still pointed at is no delivery's.
+  const oldest = await db.selectFrom('hook_deliveries').select((eb) => eb.fn.min('payload_id').as('id')).executeTakeFirst();
+  let payloads = db.deleteFrom('hook_payloads').where('created_at', '<', cutoff);
+  if (oldest?.id != null) payloads = payloads.where('id', '<', oldest.id);
+  await payloads.execute();
   return Number(result.numDeletedRows);
 }

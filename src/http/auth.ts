@@ -6,6 +6,8 @@ import { ApiError } from './errors.js';
 import { effectiveScopes } from './scopes.js';
 
 export interface Caller {
+  /** The classic token the request came with. */
+  tokenId: number;
   userId: number;
   login: string;
   siteAdmin: boolean;
@@ -18,6 +20,8 @@ export interface Caller {
 }
 
 const badCredentials = () => new ApiError(401, 'Bad credentials');
+// GitHub's answer to every API request made with a suspended account's token.
+const suspended = () => new ApiError(403, 'Sorry. Your account was suspended.');
 
 /** `Authorization: Bearer|token <token>` → the calling user, or null for an anonymous request. */
 export class Authenticator {
@@ -43,14 +47,15 @@ export class Authenticator {
   private async lookUp(token: string): Promise<Caller> {
     const now = performance.now();
     const owner = await findTokenOwner(this.db, token);
-    if (!owner || owner.suspended) throw badCredentials();
+    if (!owner) throw badCredentials();
+    if (owner.suspended) throw suspended();
     const caller = toCaller(owner);
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(token, { caller, expires: now + this.cacheMs });
     return caller;
   }
 
-  /** Drops this process's cached tokens of a user (after revoking them, suspending the user …). */
+  /** Drops this process's cached tokens of a user (after revoking them, suspending, renaming or promoting the user …). */
   forgetUser(userId: number): void {
     for (const [token, entry] of this.cache) if (entry.caller.userId === userId) this.cache.delete(token);
   }
@@ -58,6 +63,7 @@ export class Authenticator {
 
 function toCaller(owner: TokenOwner): Caller {
   return {
+    tokenId: owner.tokenId,
     userId: owner.userId,
     login: owner.login,
     siteAdmin: owner.siteAdmin,

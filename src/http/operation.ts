@@ -25,6 +25,8 @@ export interface Operation {
   enforceScopes?: boolean;
   /** Who may act on `{org}`: `owner` answers 404 to anyone else, as GitHub hides what one may not see. */
   orgRole?: 'any' | 'owner';
+  /** `documentation_url` of its errors, for operations outside the description (GitHub's GraphQL endpoint). */
+  docsUrl?: string;
   /** Name used as `resource` in 422 errors. */
   resource?: string;
   /**
@@ -32,6 +34,8 @@ export interface Operation {
    * through the per-process read cache (src/http/read-cache.ts: at most `authCacheMs` stale across processes).
    */
   readCache?: boolean;
+  /** Not part of GitHub's API (`GET /_orghub/health`): answered without authentication, rate limits or API versions, and not counted. */
+  outsideApi?: boolean;
   handler: Handler;
 }
 
@@ -50,6 +54,8 @@ export function registerOperation(app: FastifyInstance, op: Operation): void {
     if (status.startsWith('2')) response[status] = schema;
   }
   const hasOrg = path.includes('{org}');
+  // The site-admin API acts on an org from outside it: SAML SSO enforcement guards the org's own resources.
+  const samlGuarded = hasOrg && !path.startsWith('/admin/');
   const accepted = op.acceptedScopes ?? [];
   const acceptedHeader = accepted.join(', ');
   const removedFields = described?.removedBodyFields ?? {};
@@ -66,7 +72,7 @@ export function registerOperation(app: FastifyInstance, op: Operation): void {
       body: bodySchema,
       response,
     }),
-    config: { docsUrl: described?.docsUrl, resource: op.resource },
+    config: { docsUrl: op.docsUrl ?? described?.docsUrl, resource: op.resource, outsideApi: op.outsideApi },
     // Before schema validation: who may call (401/403/404) is answered before what the body says (422), as GitHub does.
     // Callback style with a synchronous path: on the hot GETs everything here is known without waiting.
     preValidation: (request, reply, done) => {
@@ -89,16 +95,15 @@ export function registerOperation(app: FastifyInstance, op: Operation): void {
         const access = op.readCache && !mayWrite(request.method)
           ? loadOrgAccessCached(app.ctx.readCache, app.ctx.db, login, caller)
           : loadOrgAccess(app.ctx.db, login, caller);
-        const admit = (found: OrgAccess | undefined) => {
+        const admit = (found: OrgAccess | undefined): void | Promise<void> => {
           if (!found) throw notFound();
           if (op.orgRole === 'owner' && !isOwner(found)) throw notFound();
           request.orgAccess = found;
+          return samlGuarded ? app.ctx.saml.admit(found) : undefined;
         };
-        if (!(access instanceof Promise)) {
-          admit(access);
-          return done();
-        }
-        access.then(admit).then(() => done(), done);
+        const admitted = access instanceof Promise ? access.then(admit) : admit(access);
+        if (!(admitted instanceof Promise)) return done();
+        admitted.then(() => done(), done);
       } catch (error) {
         done(error as Error);
       }

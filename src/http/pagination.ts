@@ -34,7 +34,7 @@ export function perPageOnly(query: Record<string, unknown>): number {
 export function selfLink(request: FastifyRequest, replace: Record<string, string | number>): string {
   const url = new URL(request.url, 'http://placeholder');
   for (const [key, value] of Object.entries(replace)) url.searchParams.set(key, String(value));
-  return `${request.server.urls.linkBase(request.apiPrefix)}${url.pathname}${url.search}`;
+  return `${request.urls.api}${url.pathname}${url.search}`;
 }
 
 /**

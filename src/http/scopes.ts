@@ -3,6 +3,7 @@ const IMPLIED: Record<string, string[]> = {
   'admin:org': ['write:org', 'read:org', 'manage_runners:org'],
   'write:org': ['read:org'],
   'admin:org_hook': [],
+  audit_log: ['read:audit_log'],
   repo: ['repo:status', 'repo_deployment', 'public_repo', 'repo:invite', 'security_events'],
   user: ['read:user', 'user:email', 'user:follow'],
   'admin:enterprise': ['manage_runners:enterprise', 'manage_billing:enterprise', 'read:enterprise'],

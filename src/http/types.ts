@@ -12,16 +12,18 @@ declare module 'fastify' {
     orgAccess: OrgAccess | undefined;
     /** `/api/v3` when the request came in under the GHES prefix, else ''. */
     apiPrefix: string;
+    /** The URLs this request's answer is built with (src/http/urls.ts). */
+    readonly urls: Urls;
     apiVersion: ApiVersion;
     rateSubject: string;
     notModified: boolean;
   }
   interface FastifyInstance {
-    urls: Urls;
     ctx: AppContext;
   }
   interface FastifyContextConfig {
     docsUrl?: string;
     resource?: string;
+    outsideApi?: boolean;
   }
 }

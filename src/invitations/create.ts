@@ -73,6 +73,7 @@ export async function createInvitation(
     // GitHub's description of this rule is silent; one pending invitation per person keeps the one membership record whole.
     if (pending.length > 0) throw unprocessable('Invitee already has a pending invitation to this organization');
     const invitation = await sendInvitation(
+      ctx,
       trx,
       { org, inviter: input.caller, requestId: input.requestId, invitee, role, teams: teams.map((team) => ({ team, role: 'member' })) },
       now,

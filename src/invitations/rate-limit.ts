@@ -8,12 +8,23 @@ import { invitationsSentSince } from './store.js';
 
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 
+/** Invitations per org per 24 hours (ORGHUB_INVITATION_LIMIT, ORGHUB_INVITATION_LIMIT_ESTABLISHED); 0: no limit. */
+export interface InvitationLimit {
+  /** Orgs on the free plan younger than a month. */
+  newOrgs: number;
+  /** Orgs a month old or more, or on a paid plan. */
+  establishedOrgs: number;
+}
+
 /** GitHub's documented limit: 50 invitations per org per 24 hours, 500 once the org is a month old or on a paid plan. */
-export function invitationLimitFor(org: Pick<Account, 'created_at' | 'settings'>, now: Date): number {
+export const defaultInvitationLimit: InvitationLimit = { newOrgs: 50, establishedOrgs: 500 };
+
+/** The org's limit under the deployment's settings; 0: none. */
+export function invitationLimitFor(org: Pick<Account, 'created_at' | 'settings'>, now: Date, limits: InvitationLimit): number {
   const monthAgo = new Date(now);
   monthAgo.setUTCMonth(monthAgo.getUTCMonth() - 1);
-  const trusted = parseOrgSettings(org.settings).plan !== 'free' || Date.parse(org.created_at) <= monthAgo.getTime();
-  return trusted ? 500 : 50;
+  const established = parseOrgSettings(org.settings).plan !== 'free' || Date.parse(org.created_at) <= monthAgo.getTime();
+  return established ? limits.establishedOrgs : limits.newOrgs;
 }
 
 /**
@@ -21,8 +32,9 @@ export function invitationLimitFor(org: Pick<Account, 'created_at' | 'settings'>
  * counts (POST invitations, PUT memberships, PUT team memberships). The caller holds `lockAccount`, so concurrent
  * invitations cannot overshoot.
  */
-export async function enforceInvitationRateLimit(db: Kysely<Database>, org: Account, now: Date, requestId: string): Promise<void> {
-  const limit = invitationLimitFor(org, now);
+export async function enforceInvitationRateLimit(db: Kysely<Database>, org: Account, now: Date, requestId: string, limits: InvitationLimit): Promise<void> {
+  const limit = invitationLimitFor(org, now, limits);
+  if (limit === 0) return;
   const { count, oldest } = await invitationsSentSince(db, org.id, isoSeconds(new Date(now.getTime() - WINDOW_MS)));
   if (count < limit) return;
   const retryAfter = Math.max(1, Math.ceil((Date.parse(oldest!) + WINDOW_MS - now.getTime()) / 1000));

@@ -34,7 +34,7 @@ async function respondWithInvitations(request: FastifyRequest, reply: FastifyRep
     countInvitations(ctx.db, org.id, filter),
   ]);
   setPageLinks(request, reply, page, total);
-  return rows.map((row) => organizationInvitation(request.server.urls, row));
+  return rows.map((row) => organizationInvitation(request.urls, row));
 }
 
 /** `orgs/list-pending-invitations`: GET /orgs/{org}/invitations (`role`, `invitation_source` filters). */
@@ -70,7 +70,7 @@ const createInvitation: Operation = {
       body: (request.body ?? {}) as InvitationRequest,
     });
     reply.code(201);
-    return organizationInvitation(request.server.urls, view);
+    return organizationInvitation(request.urls, view);
   },
 };
 
@@ -96,7 +96,7 @@ const listInvitationTeams: Operation = {
       limit: page.perPage,
     });
     setPageLinks(request, reply, page, total);
-    return presentTeams(request.server.ctx.db, request.server.urls, org.login, teams);
+    return presentTeams(request.server.ctx.db, request.urls, org.login, teams);
   },
 };
 

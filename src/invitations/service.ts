@@ -12,8 +12,10 @@ import { expireDueInvitations, expireDueInvitationsInOrg, releaseInvitee } from 
 import { enforceInvitationRateLimit } from './rate-limit.js';
 import { removeOutsideCollaborator } from '../outside-collaborators/store.js';
 import {
+  deleteInvitations,
   getInvitation,
   insertInvitation,
+  invitationsNaming,
   parseTeamIds,
   pendingInvitationsFor,
   pendingInvitationsInOrg,
@@ -53,8 +55,8 @@ export interface SendInvitation {
  * Every way of inviting ends here, so each counts against the invitation rate limit. Caller holds `lockAccount`
  * and has ruled out members, blocked users and duplicates.
  */
-export async function sendInvitation(trx: Kysely<Database>, input: SendInvitation, now: Date): Promise<InvitationRow> {
-  await enforceInvitationRateLimit(trx, input.org, now, input.requestId);
+export async function sendInvitation(ctx: AppContext, trx: Kysely<Database>, input: SendInvitation, now: Date): Promise<InvitationRow> {
+  await enforceInvitationRateLimit(trx, input.org, now, input.requestId, ctx.config.invitationLimit);
   const nowIso = isoSeconds(now);
   const { user, email } = input.invitee;
   const invitation = await insertInvitation(trx, {
@@ -163,6 +165,21 @@ export async function cancelPendingInvitationsOf(
   const pending = await pendingInvitationsFor(trx, input.org.id, input.user);
   for (const invitation of pending) await cancelInvitationRow(trx, input.org, invitation, input.actor, isoSeconds(now));
   return pending.length;
+}
+
+/**
+ * What a deleted user leaves in `org`'s invitations: the pending ones sent to them or by them are cancelled (an
+ * invitation is extended on its sender's authority; GitHub shows a deleted sender as @ghost, an account orghub does not
+ * have), then every invitation naming them goes with their account, as their tokens do. Invitations to their email
+ * address name an address, not the account: they stay. The caller holds `lockAccount`.
+ */
+export async function forgetInvitationsOf(ctx: AppContext, trx: Transaction<Database>, input: { org: Account; user: Account; actor: Caller }): Promise<void> {
+  const now = ctx.clock.now();
+  await expireDueInvitationsInOrg(trx, input.org.id, now);
+  for (const invitation of await invitationsNaming(trx, input.org.id, input.user.id)) {
+    if (invitation.state === 'pending') await cancelInvitationRow(trx, input.org, invitation, input.actor, isoSeconds(now));
+  }
+  await deleteInvitations(trx, await invitationsNaming(trx, input.org.id, input.user.id));
 }
 
 /** `DELETE /orgs/{org}/invitations/{invitation_id}`. */

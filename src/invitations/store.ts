@@ -117,6 +117,27 @@ export async function pendingInvitationsFor(
     .execute();
 }
 
+/** Every invitation of the org sent to or by the user, in any state. */
+export async function invitationsNaming(db: Kysely<Database>, orgId: number, userId: number): Promise<InvitationRow[]> {
+  return db
+    .selectFrom('invitations')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where((eb) => eb.or([eb('invitee_id', '=', userId), eb('inviter_id', '=', userId)]))
+    .orderBy('id')
+    .execute();
+}
+
+/** Deletes invitations, keeping the counters in step. */
+export async function deleteInvitations(db: Kysely<Database>, invitations: InvitationRow[]): Promise<void> {
+  if (invitations.length === 0) return;
+  await db.deleteFrom('invitations').where('id', 'in', invitations.map((invitation) => invitation.id)).execute();
+  for (const invitation of invitations) {
+    const counter = COUNTER_OF[invitation.state];
+    if (counter) await bumpCounter(db, invitation.org_id, counter, -1);
+  }
+}
+
 export async function pendingInvitationsInOrg(db: Kysely<Database>, orgId: number): Promise<InvitationRow[]> {
   return db.selectFrom('invitations').selectAll().where('org_id', '=', orgId).where('state', '=', 'pending').orderBy('id').execute();
 }

@@ -42,7 +42,7 @@ export async function respondWithUserPage(
   read: (rows: IdPage) => Promise<UserSummary[]>,
   total?: Promise<number>,
 ): Promise<SimpleUser[]> {
-  const urls = request.server.urls;
+  const urls = request.urls;
   const page = readPage(request.query as Record<string, unknown>);
   if (total) {
     const [rows, count] = await Promise.all([read({ offset: page.offset, limit: page.perPage }), total]);

@@ -25,5 +25,5 @@ export function canAuditTwoFactor(access: OrgAccess): boolean {
 export function redirectToPublicMembers(request: FastifyRequest, reply: FastifyReply) {
   const url = new URL(request.url, 'http://placeholder');
   const path = url.pathname.replace(/^(\/orgs\/[^/]+)\/members/, '$1/public_members');
-  return reply.redirect(`${request.server.urls.linkBase(request.apiPrefix)}${path}${url.search}`, 302);
+  return reply.redirect(`${request.urls.api}${path}${url.search}`, 302);
 }

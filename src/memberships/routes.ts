@@ -14,7 +14,7 @@ const OWN = ['admin:org', 'read:org', 'repo', 'user', 'write:org'];
 const username = (request: FastifyRequest) => (request.params as { username: string }).username;
 
 function present(request: FastifyRequest, org: Account, found: { user: Account; membership: EffectiveMembership }) {
-  return orgMembership(request.server.urls, org, found.user, found.membership);
+  return orgMembership(request.urls, org, found.user, found.membership);
 }
 
 /** `orgs/get-membership-for-user`: GET /orgs/{org}/memberships/{username}. */
@@ -78,7 +78,7 @@ const listMembershipsForAuthenticatedUser: Operation = {
     setPageLinks(request, reply, page, total);
     const { login, userId } = request.caller!;
     const user = { id: userId, login, type: 'User' as const, site_admin: request.caller!.siteAdmin ? (1 as const) : (0 as const) };
-    return rows.map(({ org, membership }) => orgMembership(request.server.urls, org, user, membership));
+    return rows.map(({ org, membership }) => orgMembership(request.urls, org, user, membership));
   },
 };
 

@@ -60,11 +60,18 @@ export async function getMembershipForUser(ctx: AppContext, access: OrgAccess, u
   return { user, membership };
 }
 
-/** Points a pending invitation at the requested role (and at the user, if it went to their email address). */
-async function reviseInvitation(trx: Kysely<Database>, org: Account, invitation: InvitationRow, user: Account, role: 'admin' | 'member', nowIso: string) {
+/**
+ * Points a pending invitation at the requested role (and at the user, if it went to their email address). A role that
+ * changes is recorded as `org.update_member`: GitHub has no separate action for an invitation's role.
+ */
+async function reviseInvitation(trx: Kysely<Database>, org: Account, invitation: InvitationRow, user: Account, role: 'admin' | 'member', caller: Caller, nowIso: string) {
   const addressed = invitation.invitee_id === null ? await attachInvitee(trx, org, invitation, user, nowIso) : invitation;
   await updateInvitation(trx, addressed.id, { role: role === 'admin' ? 'admin' : 'direct_member', updated_at: nowIso });
   await putMembership(trx, { orgId: org.id, userId: user.id, role, state: 'pending', now: nowIso });
+  const previous = membershipRoleFor(invitation.role);
+  if (previous !== role) {
+    await recordEvent(trx, { action: 'org.update_member', actor: actorOf(caller), org, user, data: { old_permission: previous, permission: role }, createdAt: nowIso });
+  }
 }
 
 /**
@@ -106,11 +113,11 @@ export async function setMembershipForUser(
     }
     const [invitation] = await pendingInvitationsFor(trx, org.id, user);
     if (invitation) {
-      await reviseInvitation(trx, org, invitation, user, role, nowIso);
+      await reviseInvitation(trx, org, invitation, user, role, caller, nowIso);
     } else {
       if (await isBlocked(trx, org.id, user.id)) throw new ApiError(422, 'You cannot invite a user who is blocked by the organization.');
       const invitationRole = role === 'admin' ? 'admin' : 'direct_member';
-      await sendInvitation(trx, { org, inviter: caller, requestId: input.requestId, invitee: { user, email: null }, role: invitationRole, teams: [] }, now);
+      await sendInvitation(ctx, trx, { org, inviter: caller, requestId: input.requestId, invitee: { user, email: null }, role: invitationRole, teams: [] }, now);
     }
     return { user, membership: { role, state: 'pending' } };
   });

@@ -101,6 +101,19 @@ export async function deleteMembership(db: Kysely<Database>, orgId: number, user
   return before;
 }
 
+/** The roles of the active memberships of `userIds` in the org, in one query (the members of a GraphQL page). */
+export async function activeRoles(db: Kysely<Database>, orgId: number, userIds: number[]): Promise<Map<number, MembershipRole>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('memberships')
+    .select(['user_id', 'role'])
+    .where('org_id', '=', orgId)
+    .where('state', '=', 'active')
+    .where('user_id', 'in', userIds)
+    .execute();
+  return new Map(rows.map((row) => [row.user_id, row.role]));
+}
+
 /** Publicizes or conceals an active membership. */
 export async function setPublic(db: Kysely<Database>, orgId: number, userId: number, isPublic: boolean, now: string): Promise<void> {
   const before = await getMembership(db, orgId, userId);

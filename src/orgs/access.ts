@@ -68,6 +68,7 @@ function accountOf(row: Account): Account {
     site_admin: row.site_admin,
     two_factor: row.two_factor,
     suspended: row.suspended,
+    saml_sso_enforced: row.saml_sso_enforced,
     settings: row.settings,
     created_at: row.created_at,
     updated_at: row.updated_at,

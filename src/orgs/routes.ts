@@ -27,7 +27,7 @@ const list: Operation = {
     const rows = await listOrgsSince(request.server.ctx.db, since, perPage + 1);
     const page = rows.slice(0, perPage);
     setSinceLink(request, reply, perPage, page.at(-1)?.id, rows.length > perPage);
-    return page.map((org) => organizationSimple(request.server.urls, org));
+    return page.map((org) => organizationSimple(request.urls, org));
   },
 };
 
@@ -53,7 +53,7 @@ async function presentFull(request: FastifyRequest, org: Account, showPrivate: b
   const { db, readCache } = request.server.ctx;
   const read = () => readPrivateCounts(db, org.id);
   const counts = !showPrivate ? PUBLIC_VIEW_COUNTS : cached ? await readCache.get(`private-counts:${org.id}`, read) : await read();
-  return organizationFull(request.server.urls, org, { showPrivate, version: request.apiVersion, counts });
+  return organizationFull(request.urls, org, { showPrivate, version: request.apiVersion, counts });
 }
 
 /** `orgs/get`: GET /orgs/{org}; private fields only for owners whose token has read:org or admin:org. */
@@ -66,7 +66,8 @@ const get: Operation = {
     const access = orgOf(request);
     const showPrivate = isOwner(access) && hasAnyScope(access.caller!.effective, ['read:org']);
     setLastModified(reply, access.org.updated_at);
-    const key = `orgs/get:${access.org.id}:${access.org.updated_at}:${showPrivate ? "private" : "public"}:${request.apiVersion}`;
+    // The body's URLs follow the request's prefix when no base URL is configured: the base is part of the key.
+    const key = `orgs/get:${access.org.id}:${access.org.updated_at}:${showPrivate ? "private" : "public"}:${request.apiVersion}:${request.urls.api}`;
     return cachedAnswer(request, reply, key, () => presentFull(request, access.org, showPrivate, true));
   },
 };

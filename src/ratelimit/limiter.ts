@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
@@ -46,12 +47,13 @@ export class RateLimiter {
   }
 
   /**
-   * Counts one request for `subject`; `exceeded` when it is over `limit` (the request is then not counted).
-   * Synchronous once the subject's window is known in this process, which keeps it off the request's critical path.
+   * Counts one request for `subject`, or `cost` points (a GraphQL query's); `exceeded` when that would go over `limit`
+   * (nothing is then counted). Synchronous once the subject's window is known in this process, which keeps it off the
+   * request's critical path.
    */
-  consume(subject: string, limit: number): Verdict | Promise<Verdict> {
+  consume(subject: string, limit: number, cost = 1): Verdict | Promise<Verdict> {
     const window = this.knownWindow(subject);
-    return window ? this.count(window, limit) : this.loadWindow(subject).then((loaded) => this.count(loaded, limit));
+    return window ? this.count(window, limit, cost) : this.loadWindow(subject).then((loaded) => this.count(loaded, limit, cost));
   }
 
   /** Gives back one request (a 304 answer does not count against the limit). */
@@ -67,10 +69,10 @@ export class RateLimiter {
     return window ? describe(window) : this.loadWindow(subject).then(describe);
   }
 
-  private count(window: Window, limit: number): Verdict {
+  private count(window: Window, limit: number, cost: number): Verdict {
     const used = window.stored + window.writing + window.pending;
-    if (used >= limit) return { ...this.describe(window, limit), exceeded: true };
-    window.pending += 1;
+    if (used + cost > limit) return { ...this.describe(window, limit), exceeded: true };
+    window.pending += cost;
     return { ...this.describe(window, limit), exceeded: false };
   }
 
@@ -162,4 +164,13 @@ export class RateLimiter {
     clearInterval(this.timer);
     await this.flush();
   }
+}
+
+/** `X-RateLimit-*`: the window the request counted against, on every response. */
+export function setRateLimitHeaders(reply: FastifyReply, state: RateLimitState): void {
+  reply.header('X-RateLimit-Limit', state.limit);
+  reply.header('X-RateLimit-Remaining', state.remaining);
+  reply.header('X-RateLimit-Reset', state.reset);
+  reply.header('X-RateLimit-Used', state.used);
+  reply.header('X-RateLimit-Resource', state.resource);
 }

@@ -12,7 +12,6 @@ export const UNCOUNTED_PATHS = new Set(['/rate_limit']);
 const UNUSED_RESOURCES: Record<string, { limit: number; anonymous: number; windowSeconds: number }> = {
   search: { limit: 30, anonymous: 10, windowSeconds: 60 },
   code_search: { limit: 10, anonymous: 0, windowSeconds: 60 },
-  graphql: { limit: 5000, anonymous: 0, windowSeconds: 3600 },
   integration_manifest: { limit: 5000, anonymous: 5000, windowSeconds: 3600 },
   source_import: { limit: 100, anonymous: 0, windowSeconds: 60 },
   code_scanning_upload: { limit: 1000, anonymous: 0, windowSeconds: 3600 },
@@ -32,12 +31,17 @@ const getRateLimit: Operation = {
   method: 'GET',
   path: '/rate_limit',
   async handler(request) {
-    const { rateLimiter, config, clock } = request.server.ctx;
+    const { rateLimiter, graphqlRateLimiter, config, clock } = request.server.ctx;
     const limit = request.caller ? config.rateLimit.authenticated : config.rateLimit.anonymous;
-    const { limit: max, remaining, reset, used } = await rateLimiter.peek(request.rateSubject, limit);
-    const core: Window = { limit: max, remaining, reset, used };
+    const window = async (limiter: typeof rateLimiter, max: number): Promise<Window> => {
+      const { limit, remaining, reset, used } = await limiter.peek(request.rateSubject, max);
+      return { limit, remaining, reset, used };
+    };
+    const core = await window(rateLimiter, limit);
     const now = Math.floor(clock.now().getTime() / 1000);
-    const resources: Record<string, Window> = { core };
+    // GraphQL needs a token (no allowance without one); with one, its points per hour are the core limit's number.
+    const graphql = request.caller ? await window(graphqlRateLimiter, limit) : { limit: 0, remaining: 0, reset: now + config.rateLimit.windowSeconds, used: 0 };
+    const resources: Record<string, Window> = { core, graphql };
     for (const [name, unused] of Object.entries(UNUSED_RESOURCES)) {
       const allowance = request.caller ? unused.limit : unused.anonymous;
       resources[name] = { limit: allowance, remaining: allowance, reset: now + unused.windowSeconds, used: 0 };

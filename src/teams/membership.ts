@@ -6,6 +6,7 @@ import { isoSeconds } from '../clock.js';
 import type { AppContext } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { ApiError, forbidden, notFound } from '../http/errors.js';
+import type { Urls } from '../http/urls.js';
 import { expireDueInvitationsInOrg } from '../invitations/expiry.js';
 import { actorOf, addTeamToInvitation, attachInvitee, removeTeamFromInvitation, sendInvitation } from '../invitations/service.js';
 import { pendingInvitationsFor } from '../invitations/store.js';
@@ -33,14 +34,14 @@ async function teamUserOr404(ctx: AppContext, username: string): Promise<Account
  * (active or pending) or as an active member of one of its child teams; 404 for anyone else. Org owners are shown as
  * the team's maintainers, as GitHub documents.
  */
-export async function getTeamMembership(ctx: AppContext, input: { access: OrgAccess; slug: string; username: string }): Promise<TeamMembership> {
+export async function getTeamMembership(ctx: AppContext, input: { access: OrgAccess; urls: Urls; slug: string; username: string }): Promise<TeamMembership> {
   const row = await visibleTeam(ctx, input.access, input.slug);
   const user = await teamUserOr404(ctx, input.username);
   const direct = await getTeamMember(ctx.db, row.id, user.id);
   if (!direct && !(await isInheritedTeamMember(ctx.db, row.id, user.id))) throw notFound();
   const inOrg = await getMembership(ctx.db, row.org_id, user.id);
   const owner = inOrg?.state === 'active' && inOrg.role === 'admin';
-  return teamMembership(ctx.urls, row, user.login, { role: owner ? 'maintainer' : (direct?.role ?? 'member'), state: direct?.state ?? 'active' });
+  return teamMembership(input.urls, row, user.login, { role: owner ? 'maintainer' : (direct?.role ?? 'member'), state: direct?.state ?? 'active' });
 }
 
 /**
@@ -49,7 +50,7 @@ export async function getTeamMembership(ctx: AppContext, input: { access: OrgAcc
  */
 export async function setTeamMembership(
   ctx: AppContext,
-  input: { access: OrgAccess; requestId: string; slug: string; username: string; role: TeamRole },
+  input: { access: OrgAccess; urls: Urls; requestId: string; slug: string; username: string; role: TeamRole },
 ): Promise<TeamMembership> {
   const { access, role } = input;
   const { org } = access;
@@ -84,13 +85,14 @@ export async function setTeamMembership(
     if (!isOwner(access)) throw forbidden('You must be an organization owner to invite people to the organization.');
     if (await isBlocked(trx, org.id, user.id)) throw new ApiError(422, 'You cannot invite a user who is blocked by the organization.');
     await sendInvitation(
+      ctx,
       trx,
       { org, inviter: caller, requestId: input.requestId, invitee: { user, email: null }, role: 'direct_member', teams: [{ team: row, role }] },
       now,
     );
     return 'pending';
   });
-  return teamMembership(ctx.urls, row, user.login, { role, state });
+  return teamMembership(input.urls, row, user.login, { role, state });
 }
 
 /** `DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}`: off the team (or off the invitation's teams). */

@@ -37,7 +37,7 @@ const list: Operation = {
         ? { rows: [], total: 0 }
         : await listVisibleTeams(request.server.ctx.db, access.org.id, viewer, { offset: page.offset, limit: page.perPage });
     setPageLinks(request, reply, page, total);
-    return presentTeams(request.server.ctx.db, request.server.urls, access.org.login, rows);
+    return presentTeams(request.server.ctx.db, request.urls, access.org.login, rows);
   },
 };
 
@@ -52,7 +52,7 @@ const create: Operation = {
     const access = orgOf(request);
     const row = await createTeam(request.server.ctx, access, request.body as TeamRequest);
     reply.code(201);
-    return presentTeamFull(request.server.ctx.db, request.server.urls, access.org, row, request.apiVersion);
+    return presentTeamFull(request.server.ctx.db, request.urls, access.org, row, request.apiVersion);
   },
 };
 
@@ -65,7 +65,7 @@ const getByName: Operation = {
   async handler(request) {
     const access = orgOf(request);
     const row = await visibleTeam(request.server.ctx, access, params(request).team_slug);
-    return presentTeamFull(request.server.ctx.db, request.server.urls, access.org, row, request.apiVersion);
+    return presentTeamFull(request.server.ctx.db, request.urls, access.org, row, request.apiVersion);
   },
 };
 
@@ -79,7 +79,7 @@ const updateInOrg: Operation = {
   async handler(request) {
     const access = orgOf(request);
     const row = await updateTeam(request.server.ctx, access, params(request).team_slug, request.body as TeamUpdate);
-    return presentTeamFull(request.server.ctx.db, request.server.urls, access.org, row, request.apiVersion);
+    return presentTeamFull(request.server.ctx.db, request.urls, access.org, row, request.apiVersion);
   },
 };
 
@@ -102,14 +102,14 @@ const listMembersInOrg: Operation = {
   acceptedScopes: READ,
   enforceScopes: true,
   async handler(request, reply) {
-    const { ctx, urls } = request.server;
+    const { ctx } = request.server;
     const row = await visibleTeam(ctx, orgOf(request), params(request).team_slug);
     const { role = 'all' } = request.query as { role?: 'all' | 'member' | 'maintainer' };
     const page = readPage(request.query as Record<string, unknown>);
     // One row past the page tells whether a next one exists, without counting the team's members.
     const rows = await listTeamMembers(ctx.db, row, role, { offset: page.offset, limit: page.perPage + 1 });
     setPageLinks(request, reply, page, { hasNext: rows.length > page.perPage });
-    return rows.slice(0, page.perPage).map((entry) => teamMember(urls, entry));
+    return rows.slice(0, page.perPage).map((entry) => teamMember(request.urls, entry));
   },
 };
 
@@ -121,7 +121,7 @@ const getMembershipForUserInOrg: Operation = {
   enforceScopes: true,
   async handler(request) {
     const { team_slug: slug, username } = params(request);
-    return getTeamMembership(request.server.ctx, { access: orgOf(request), slug, username });
+    return getTeamMembership(request.server.ctx, { access: orgOf(request), urls: request.urls, slug, username });
   },
 };
 
@@ -135,7 +135,7 @@ const addOrUpdateMembershipForUserInOrg: Operation = {
   async handler(request) {
     const { team_slug: slug, username } = params(request);
     const { role = 'member' } = (request.body ?? {}) as { role?: TeamRole };
-    return setTeamMembership(request.server.ctx, { access: orgOf(request), requestId: request.id, slug, username, role });
+    return setTeamMembership(request.server.ctx, { access: orgOf(request), urls: request.urls, requestId: request.id, slug, username, role });
   },
 };
 

@@ -14,6 +14,8 @@ export function generateToken(): string {
 }
 
 export interface TokenOwner {
+  /** The token's own id (what SAML credential authorizations are of). */
+  tokenId: number;
   userId: number;
   login: string;
   siteAdmin: boolean;
@@ -25,11 +27,12 @@ export async function findTokenOwner(db: Kysely<Database>, token: string): Promi
   const row = await db
     .selectFrom('tokens')
     .innerJoin('accounts', 'accounts.id', 'tokens.user_id')
-    .select(['accounts.id', 'accounts.login', 'accounts.site_admin', 'accounts.suspended', 'tokens.scopes'])
+    .select(['tokens.id as token_id', 'accounts.id', 'accounts.login', 'accounts.site_admin', 'accounts.suspended', 'tokens.scopes'])
     .where('tokens.token_hash', '=', hashToken(token))
     .executeTakeFirst();
   if (!row) return undefined;
   return {
+    tokenId: row.token_id,
     userId: row.id,
     login: row.login,
     siteAdmin: row.site_admin === 1,

@@ -16,7 +16,7 @@ const getAuthenticated: Operation = {
     const user = await findAccount(request.server.ctx.db, request.caller!.login, 'User');
     if (!user) throw notFound();
     setLastModified(reply, user.updated_at);
-    return privateUser(request.server.urls, user);
+    return privateUser(request.urls, user);
   },
 };
 
@@ -27,7 +27,7 @@ const getByUsername: Operation = {
     const account = await findAccount(request.server.ctx.db, (request.params as { username: string }).username);
     if (!account) throw notFound();
     setLastModified(reply, account.updated_at);
-    return publicUser(request.server.urls, account);
+    return publicUser(request.urls, account);
   },
 };
 
@@ -41,7 +41,7 @@ const listForUser: Operation = {
     const page = readPage(request.query as Record<string, unknown>);
     const { rows, total } = await listOrgsOfUser(db, user.id, { publicOnly: true, offset: page.offset, limit: page.perPage });
     setPageLinks(request, reply, page, total);
-    return rows.map((org) => organizationSimple(request.server.urls, org));
+    return rows.map((org) => organizationSimple(request.urls, org));
   },
 };
 
@@ -59,7 +59,7 @@ const listForAuthenticatedUser: Operation = {
       limit: page.perPage,
     });
     setPageLinks(request, reply, page, total);
-    return rows.map((org) => organizationSimple(request.server.urls, org));
+    return rows.map((org) => organizationSimple(request.urls, org));
   },
 };
 

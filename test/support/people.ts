@@ -14,8 +14,8 @@ export async function tokenFor(t: TestServer, login: string, scopes: string[]): 
 
 /** Sets a user's two-factor state through the orghub admin extension. */
 export async function setTwoFactor(t: TestServer, login: string, state: 'enabled' | 'disabled' | 'insecure'): Promise<void> {
-  const response = await t.request('PATCH', `/admin/users/${login}`, { token: t.admin.token, body: { two_factor: state } });
-  if (response.status !== 200) throw new Error(`setTwoFactor ${login}: ${response.status} ${response.text}`);
+  const response = await t.request('PUT', `/admin/users/${login}/two_factor`, { token: t.admin.token, body: { state } });
+  if (response.status !== 204) throw new Error(`setTwoFactor ${login}: ${response.status} ${response.text}`);
 }
 
 export const loginsOf = (users: { login: string }[]) => users.map((u) => u.login);

@@ -10,7 +10,7 @@ const TSX = import.meta.resolve('tsx');
 
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
-const LISTENING = /orghub listening on (http:\/\/\S+)/;
+const LISTENING = /orghub listening on (https?:\/\/\S+)/;
 /** What start-gate.ts prints once the modules are loaded. */
 const HELD_AT_GATE = /orghub loaded, held at the start gate\n/;
 

@@ -85,8 +85,11 @@ export interface TestServer extends ApiClient {
 
 export const ALL_SCOPES = ['admin:org', 'admin:org_hook', 'user', 'repo', 'security_events', 'read:audit_log'];
 
-/** Clients of the orghub at `baseUrl()` (asked on every call: a restarted server listens on another port). */
-export function apiClient(baseUrl: () => string): ApiClient {
+/**
+ * Clients of the orghub at `baseUrl()` (asked on every call: a restarted server listens on another port).
+ * `fetch`: how requests are sent (one that trusts a test CA for an HTTPS orghub).
+ */
+export function apiClient(baseUrl: () => string, fetch: typeof globalThis.fetch = globalThis.fetch): ApiClient {
   const client: ApiClient = {
     get url() {
       return baseUrl();
@@ -95,7 +98,7 @@ export function apiClient(baseUrl: () => string): ApiClient {
       const octokit = new Octokit({
         auth: token,
         baseUrl: options.ghes ? `${baseUrl()}/api/v3` : baseUrl(),
-        request: { retries: 0 },
+        request: { retries: 0, fetch },
       });
       // Octokit's constructor takes no default headers: the version goes on each request.
       if (options.version) {

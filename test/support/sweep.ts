@@ -106,6 +106,7 @@ const TABLES: Record<keyof Database, 'rows' | 'count'> = {
   tokens: 'rows',
   memberships: 'rows',
   audit_events: 'rows',
+  credential_authorizations: 'rows',
   rate_limits: 'count',
   invitations: 'rows',
   teams: 'rows',
@@ -116,6 +117,7 @@ const TABLES: Record<keyof Database, 'rows' | 'count'> = {
   org_counters: 'rows',
   hooks: 'rows',
   hook_deliveries: 'rows',
+  hook_payloads: 'rows',
 };
 
 /** Internal failure text (stack overflows, SQL drivers, Fastify's own error codes, file positions) no answer may show. */
@@ -148,6 +150,20 @@ export interface SweepServer {
   sweep(target: Target, cases: BadRequest[]): Promise<number[]>;
 }
 
+/**
+ * The credential authorization of `token` for `org`: made under SAML SSO enforcement by the token's first use there,
+ * then enforcement is lifted again (the authorization stays), so no sweep request authorizes or refuses anything.
+ */
+async function authorizeCredential(t: TestServer, org: string, token: string): Promise<number> {
+  const saml = (enforced: boolean) => t.request('PATCH', `/admin/organizations/${org}/saml`, { token: t.admin.token, body: { enforced } });
+  assert.equal((await saml(true)).status, 200);
+  const listed = await t.request('GET', `/orgs/${org}/credential-authorizations`, { token });
+  assert.equal(listed.status, 200, listed.text);
+  assert.equal((await saml(false)).status, 200);
+  await t.server.ctx.saml.flush();
+  return listed.body[0].credential_id;
+}
+
 async function startSweepServer(config: ConfigInput): Promise<SweepServer> {
   // Thousands of requests from one token: the primary rate limit is not what sweeps are about.
   const t = await startTestServer({ rateLimit: { authenticated: 1_000_000 }, ...config });
@@ -169,6 +185,7 @@ async function startSweepServer(config: ConfigInput): Promise<SweepServer> {
   // port) before any sweep compares the database.
   const { data: hook } = await owner.octokit.rest.orgs.createWebhook({ org: org.login, name: 'web', config: { url: 'http://127.0.0.1:1/sweep' }, events: ['push'] });
   const [delivery] = await waitForAttempts(t, hook.id, 1);
+  const credential = await authorizeCredential(t, org.login, owner.token);
   /** Real values for every path parameter, so only the bad part of a request is bad. */
   const pathValues: Record<string, string> = {
     org: org.login,
@@ -178,6 +195,7 @@ async function startSweepServer(config: ConfigInput): Promise<SweepServer> {
     organization_id: String(org.id),
     hook_id: String(hook.id),
     delivery_id: String(delivery.id),
+    credential_id: String(credential),
   };
 
   const server: SweepServer = {

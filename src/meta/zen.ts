@@ -1,5 +1,5 @@
-/** GitHub's zen: the sayings `ping` payloads (and GitHub's `GET /zen`) carry. */
-const SAYINGS = [
+/** GitHub's zen: the sayings `GET /zen` answers and `ping` payloads carry. */
+export const SAYINGS = [
   'Responsive is better than fast.',
   "It's not fully shipped until it's fast.",
   'Anything added dilutes everything else.',
@@ -14,9 +14,14 @@ const SAYINGS = [
   'Avoid administrative distraction.',
   'Design for failure.',
   'Keep it logically awesome.',
-];
+] as const;
 
 /** A saying chosen by `seed` (a hook id), so a hook's pings vary with the hook rather than at random. */
 export function zen(seed: number): string {
   return SAYINGS[Math.abs(seed) % SAYINGS.length];
+}
+
+/** A saying at random, as GitHub's `GET /zen` answers. */
+export function randomZen(): string {
+  return zen(Math.floor(Math.random() * SAYINGS.length));
 }
