@@ -110,9 +110,6 @@ export function createApp(ctx: AppContext, config: Config, tls?: Pick<ServedCert
   });
 
   app.addHook('onRequest', async (request, reply) => {
-    // Sending webhooks gives way to requests in progress (src/hooks/engine.ts); 'close' follows the response or a dropped connection.
-    ctx.deliveries.requestStarted();
-    reply.raw.once('close', () => ctx.deliveries.requestEnded());
     if (mayWrite(request.method)) ctx.readCache.invalidate();
     const raw = request.raw as RawRequest;
     request.apiPrefix = raw.apiPrefix ?? '';

@@ -43,17 +43,12 @@ export const defaultDeliverySettings: DeliverySettings = {
 const USER_AGENT = 'GitHub-Hookshot/orghub';
 const PRUNE_INTERVAL_MS = 60_000;
 /**
- * The most rows one step claims or records, and the sends one step launches: the engine works in small steps and
+ * The most rows one step claims or records on SQLite, and the sends one step launches: the engine works in small steps and
  * lets the event loop take its I/O between them (`nextTurn`), so a request that arrives while deliveries are being
- * sent waits for one step at most, not for a whole batch (API requests come first; sending takes the rest).
+ * sent waits for one step at most, not for a whole batch.
  */
 const STEP_ROWS = 16;
 const LAUNCHES_PER_STEP = 2;
-/**
- * API requests in progress come first: a claim or a recording waits until none is, but never longer than this, so
- * under a steady stream of requests deliveries still go out (a step's worth at least this often).
- */
-const REQUESTS_FIRST_MAX_MS = 5;
 
 /** Resolves after the event loop has polled for I/O once: requests that arrived meanwhile are handled first. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -97,9 +92,6 @@ export class DeliveryEngine {
   private recording = false;
   /** When lapsed claims were last looked for (performance.now()): they lapse after `leaseMs`, so once a poll interval will do. */
   private lapsedCheckedAt = -Infinity;
-  /** API requests this process is answering (`requestStarted` … `requestEnded`). */
-  private requestsInProgress = 0;
-  private requestsDone: (() => void)[] = [];
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -111,6 +103,14 @@ export class DeliveryEngine {
     this.denied = blockListOf(settings.deniedRanges);
     const agent = { keepAlive: true, maxSockets: settings.concurrency, lookup: this.guardedLookup };
     this.agents = { http: new http.Agent(agent), https: new https.Agent(agent) };
+  }
+
+  /**
+   * Rows one claim or recording takes: on SQLite a statement runs on the event loop, so STEP_ROWS; on PostgreSQL it
+   * waits off the loop, so as many as there are (fewer round trips).
+   */
+  private get rowsPerStatement(): number {
+    return this.dialect === 'sqlite' ? STEP_ROWS : this.settings.concurrency;
   }
 
   /** Whether this process sends at all (concurrency 0: it leaves its deliveries to other processes). */
@@ -139,33 +139,6 @@ export class DeliveryEngine {
     this.wake();
   }
 
-  /** An API request arrived; `requestEnded` follows once its response is finished or its connection gone. */
-  requestStarted(): void {
-    this.requestsInProgress += 1;
-  }
-
-  requestEnded(): void {
-    this.requestsInProgress -= 1;
-    if (this.requestsInProgress === 0) for (const resolve of this.requestsDone.splice(0)) resolve();
-  }
-
-  /** Before a step: the event loop's pending I/O first, then no request in progress, or REQUESTS_FIRST_MAX_MS passed. */
-  private async requestsFirst(): Promise<void> {
-    await nextTurn();
-    if (this.requestsInProgress === 0) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.requestsDone = this.requestsDone.filter((waiting) => waiting !== done);
-        resolve();
-      }, REQUESTS_FIRST_MAX_MS);
-      this.requestsDone.push(done);
-    });
-  }
-
   /** Look for deliveries to send. */
   wake(): void {
     if (this.stopped || !this.sends) return;
@@ -182,8 +155,8 @@ export class DeliveryEngine {
       do {
         this.again = false;
         while (!this.stopped && this.inFlight < this.settings.concurrency) {
-          await this.requestsFirst();
-          const free = Math.min(STEP_ROWS, this.settings.concurrency - this.inFlight);
+          await nextTurn();
+          const free = Math.min(this.rowsPerStatement, this.settings.concurrency - this.inFlight);
           const lapsed = performance.now() - this.lapsedCheckedAt >= this.settings.pollMs;
           if (lapsed) this.lapsedCheckedAt = performance.now();
           const rows = await claimDeliveries(this.db, this.dialect, this.clock.now().getTime(), this.settings.leaseMs, free, lapsed);
@@ -210,7 +183,7 @@ export class DeliveryEngine {
         this.inFlight -= 1;
         if (this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
         // Refill a step's rows at a time: a claim per finished send would double the statements per delivery.
-        if (this.backlog && (this.inFlight === 0 || this.settings.concurrency - this.inFlight >= Math.min(STEP_ROWS, this.settings.concurrency))) this.wake();
+        if (this.backlog && (this.inFlight === 0 || this.settings.concurrency - this.inFlight >= Math.min(this.rowsPerStatement, this.settings.concurrency))) this.wake();
       });
   }
 
@@ -256,8 +229,8 @@ export class DeliveryEngine {
   private async recordAttempts(): Promise<void> {
     this.recording = true;
     while (this.unrecorded.length > 0) {
-      await this.requestsFirst();
-      const batch = this.unrecorded.splice(0, STEP_ROWS);
+      await nextTurn();
+      const batch = this.unrecorded.splice(0, this.rowsPerStatement);
       const failure = await completeDeliveries(this.db, this.dialect, batch).then(() => undefined, (error: unknown) => error ?? new Error('recording attempts failed'));
       for (const attempt of batch) attempt.recorded(failure);
     }
