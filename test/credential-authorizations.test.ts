@@ -219,6 +219,21 @@ describe('SAML SSO enforcement', () => {
     assert.equal((await use(member.token, `/orgs/${org}`)).status, 403);
   });
 
+  it('holds on GraphQL too: a revoked token gets FORBIDDEN with the same message for that org, data elsewhere', async () => {
+    const { owner, member, org } = await orgWithMember('sg', { saml: true });
+    const plain = await orgWithMember('sg');
+    await addMember(plain.owner, plain.org, member);
+    const query = (login: string) => t.request('POST', '/graphql', { token: member.token, body: { query: `{ organization(login: "${login}") { login } }` } });
+    assert.deepEqual((await query(org)).body, { data: { organization: { login: org } } });
+    const [authorization] = (await list(owner, org, { login: member.login })).rows;
+    assert.equal(authorization.token_last_eight, member.token.slice(-8));
+    await remove(owner, org, authorization.credential_id);
+    const refused = (await query(org)).body;
+    assert.deepEqual(refused.data, { organization: null });
+    assert.deepEqual(refused.errors.map((e: any) => [e.type, e.path, e.message]), [['FORBIDDEN', ['organization'], SAML_MESSAGE]]);
+    assert.deepEqual((await query(plain.org)).body, { data: { organization: { login: plain.org } } });
+  });
+
   it('is not asked of people outside the org, nor of the site-admin API', async () => {
     const { owner, org } = await orgWithMember('sa', { saml: true });
     const outsider = await t.createUser('sa-outsider');

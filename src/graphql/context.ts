@@ -6,6 +6,8 @@ import { activeRoles, type MembershipRole } from '../memberships/store.js';
 import { loadOrgAccess, type OrgAccess } from '../orgs/access.js';
 import type { OrgSummary } from '../orgs/present.js';
 import type { RateLimit } from '@octokit/graphql-schema';
+import { ApiError } from '../http/errors.js';
+import { githubError } from './errors.js';
 import { BatchLoader } from './loader.js';
 
 /** What the resolvers of one query share: who asks, the server, and what this query has read so far. */
@@ -37,7 +39,7 @@ export function graphqlContext(app: AppContext, caller: Caller, urls: Urls, rate
     accounts,
     orgAccess(org) {
       let access = accesses.get(org.id);
-      if (!access) accesses.set(org.id, (access = loadOrgAccess(app.db, org.login, caller)));
+      if (!access) accesses.set(org.id, (access = loadOrgAccess(app.db, org.login, caller).then((found) => found && admitted(app, found))));
       return access;
     },
     knowOrg(access) {
@@ -50,4 +52,18 @@ export function graphqlContext(app: AppContext, caller: Caller, urls: Urls, rate
       return loader;
     },
   };
+}
+
+/**
+ * The caller's view of an org once SAML SSO enforcement let it through (as REST's does, src/http/operation.ts); a
+ * refused token gets GitHub's `FORBIDDEN` error with REST's message for that field.
+ */
+export async function admitted(app: AppContext, access: OrgAccess): Promise<OrgAccess> {
+  try {
+    await app.saml.admit(access);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 403) throw githubError('FORBIDDEN', error.message);
+    throw error;
+  }
+  return access;
 }

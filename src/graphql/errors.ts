@@ -3,6 +3,7 @@ import { GraphQLError, type ASTNode } from 'graphql';
 /** GitHub's own GraphQL error `type`s that orghub answers with, plus its two for what it does not serve. */
 export type GitHubErrorType =
   | 'NOT_FOUND'
+  | 'FORBIDDEN'
   | 'INSUFFICIENT_SCOPES'
   | 'MISSING_PAGINATION_BOUNDARIES'
   | 'EXCESSIVE_PAGINATION'

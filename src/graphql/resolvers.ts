@@ -10,7 +10,7 @@ import type { OrgSummary } from '../orgs/present.js';
 import { listOrgsOfUser } from '../orgs/store.js';
 import type { UserSummary } from '../users/present.js';
 import { PAGE_ARGS, paginate, type Connection, type Edge, type PageArgs } from './connection.js';
-import type { GraphqlContext } from './context.js';
+import { admitted, type GraphqlContext } from './context.js';
 import { githubError } from './errors.js';
 
 /**
@@ -179,8 +179,9 @@ const queryFields = {
   organization: {
     args: ['login'],
     async resolve(_root: unknown, args: { login: string }, ctx: GraphqlContext): Promise<OrgSource> {
-      const access = lookable(args.login) ? await loadOrgAccess(ctx.app.db, args.login, ctx.caller) : undefined;
-      if (!access) throw notFound('Organization', args.login);
+      const found = lookable(args.login) ? await loadOrgAccess(ctx.app.db, args.login, ctx.caller) : undefined;
+      if (!found) throw notFound('Organization', args.login);
+      const access = await admitted(ctx.app, found);
       ctx.knowOrg(access);
       return access.org;
     },
