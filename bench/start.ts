@@ -5,7 +5,7 @@
  *   node --import tsx bench/start.ts --db sqlite --runs 5 --no-write
  *
  * The tree is built first if stale (scripts/build.mjs --if-stale, as `npm start` does), so every start measured
- * finds `dist/` up to date. Each start is a new process group (`npm start -- --port P …` from the package root,
+ * finds `dist/` up to date (and only compares modification times). Each start is a new process group (`npm start -- --port P …` from the package root,
  * with the environment's ORGHUB_* variables cleared); the benchmark polls one URL every 2 ms from the moment it
  * spawned the command (a refused connection is retried) and notes the first 200, then stops the group. Cases:
  * `GET /_orghub/health` (anonymous) and an authenticated `GET /user` (the admin's token, given with
@@ -61,7 +61,7 @@ const CLOCK_TICKS = 100;
 
 /**
  * User + system CPU time of process group `pgid` (npm, its shells, orghub) from /proc, in ms (NaN without /proc): each live
- * member's own time plus that of its children that already ended (the \`prestart\` build check), counted once each.
+ * member's own time plus that of its children that already ended (npm's shell), counted once each.
  */
 function groupCpuMillis(pgid: number): number {
   let ticks = 0;
@@ -112,11 +112,13 @@ function statusOf(port: number, path: string, token?: string): Promise<number | 
 // process's environment would change what is measured.
 const serverEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(orghub_|npm_)/i.test(name)));
 
-/** What `npm start` runs after its `prestart` (package.json), without npm: `node FLAGS dist/cli.js`. */
-const START_COMMAND: string[] = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')).scripts.start.split(/\s+/);
+/** The Node flags `npm start` runs the server with (package.json), for the server started without npm. */
+const START_FLAGS: string[] = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8'))
+  .scripts.start.split(/\s+/)
+  .filter((word: string) => word.startsWith('--'));
 
 function commandFor(launcher: Launcher, args: string[]): [string, string[]] {
-  return launcher === 'npm start' ? ['npm', ['start', '--silent', '--', ...args]] : [process.execPath, [...START_COMMAND.slice(1), ...args]];
+  return launcher === 'npm start' ? ['npm', ['start', '--silent', '--', ...args]] : [process.execPath, [...START_FLAGS, 'dist/cli.js', ...args]];
 }
 
 /** Milliseconds from spawning the command to the first 200 from `probe`, and the CPU time used by then. */
@@ -207,14 +209,15 @@ const markdown = `
 
 Measured ${machine}.
 
-On a built tree (\`dist/\` up to date, so \`npm start\`'s \`prestart\` only compares modification times), ${RUNS} starts per
-row, each a new process group (\`npm start -- --port P --database URL --admin-token T\` from the package root): the
-benchmark spawns it, polls the URL every ${POLL_MS} ms (refused connections retried) and notes the first \`200\`, then
-stops the group. *fresh*: each start on a new empty database (a SQLite file in a new folder / a new PostgreSQL
-database), so migrations and the admin's creation are included; *existing*: every start on one database created
-by a start before. \`GET /user\` carries the admin's token. \`node dist/cli.js\` is the command \`npm start\` runs,
-without npm. *CPU* is the user + system time the command's processes (npm, its shell, orghub) had used when the
-first \`200\` arrived, from \`/proc\`: the work a start costs, which other load on the machine moves less than the wall time.
+On a built tree (\`dist/\` up to date, so \`npm start\` only compares modification times before it runs the
+server), ${RUNS} starts per row, each a new process group (\`npm start -- --port P --database URL --admin-token T\`
+from the package root): the benchmark spawns it, polls the URL every ${POLL_MS} ms (refused connections retried) and
+notes the first \`200\`, then stops the group. *fresh*: each start on a new empty database (a SQLite file in a new
+folder / a new PostgreSQL database), so migrations and the admin's creation are included; *existing*: every start
+on one database created by a start before. \`GET /user\` carries the admin's token. \`node dist/cli.js\` is the
+server started without npm (with \`npm start\`'s Node flags) and without the staleness check. *CPU* is the user +
+system time the command's processes (npm, its shell, orghub) had used when the first \`200\` arrived, from
+\`/proc\`: the work a start costs, which other load on the machine moves less than the wall time.
 
 | store | database | command | first 200 from | p50 ms | max ms | CPU p50 ms | target |
 |---|---|---|---|---:|---:|---:|---|
