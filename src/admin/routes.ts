@@ -12,60 +12,58 @@ type Authorization = components['schemas']['authorization'];
 
 const username = (request: FastifyRequest) => (request.params as { username: string }).username;
 
-/** GHES's site-admin API: only site administrators (403 for anyone else). */
-export function siteAdminOnly(handler: Operation['handler']): Operation['handler'] {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!request.caller!.siteAdmin) throw forbidden('Must be a site administrator.');
-    return handler(request, reply);
+/** An operation of GHES's site-admin API: a `site_admin` token of a site administrator (403 for anyone else). */
+export function siteAdminOperation(op: Omit<Operation, 'authenticated' | 'acceptedScopes'>): Operation {
+  const handler = op.handler;
+  return {
+    ...op,
+    authenticated: true,
+    acceptedScopes: ['site_admin'],
+    async handler(request: FastifyRequest, reply: FastifyReply) {
+      if (!request.caller!.siteAdmin) throw forbidden('Must be a site administrator.');
+      return handler(request, reply);
+    },
   };
 }
 
-const createUser: Operation = {
+const createUser = siteAdminOperation({
   operationId: 'enterprise-admin/create-user',
-  authenticated: true,
-  acceptedScopes: ['site_admin'],
   resource: 'User',
-  handler: siteAdminOnly(async (request, reply) => {
+  async handler(request, reply) {
     const body = request.body as { login: string; email?: string; suspended?: boolean };
     const user = await siteAdmin.createUser(request.server.ctx, request.caller, body);
     reply.code(201);
     return simpleUser(request.urls, user);
-  }),
-};
+  },
+});
 
-const createOrg: Operation = {
+const createOrg = siteAdminOperation({
   operationId: 'enterprise-admin/create-org',
-  authenticated: true,
-  acceptedScopes: ['site_admin'],
   resource: 'Organization',
-  handler: siteAdminOnly(async (request, reply) => {
+  async handler(request, reply) {
     const body = request.body as { login: string; admin: string; profile_name?: string };
     const org = await siteAdmin.createOrganization(request.server.ctx, request.caller!, body);
     reply.code(201);
     return organizationSimple(request.urls, org);
-  }),
-};
+  },
+});
 
 /** GHES renames in a background job and answers 202 at once; orghub has renamed by the time it answers. */
-const updateOrgName: Operation = {
+const updateOrgName = siteAdminOperation({
   operationId: 'enterprise-admin/update-org-name',
-  authenticated: true,
-  acceptedScopes: ['site_admin'],
   resource: 'Organization',
-  handler: siteAdminOnly(async (request, reply) => {
+  async handler(request, reply) {
     const { login } = request.body as { login: string };
     const org = await siteAdmin.renameOrganization(request.server.ctx, request.caller!, orgOf(request).org, login);
     reply.code(202);
     return { message: 'Job queued to rename organization. It may take a few minutes to complete.', url: `${request.urls.api}/organizations/${org.id}` };
-  }),
-};
+  },
+});
 
-const createImpersonationOAuthToken: Operation = {
+const createImpersonationOAuthToken = siteAdminOperation({
   operationId: 'enterprise-admin/create-impersonation-o-auth-token',
-  authenticated: true,
-  acceptedScopes: ['site_admin'],
   resource: 'OauthAccess',
-  handler: siteAdminOnly(async (request, reply) => {
+  async handler(request, reply) {
     const { scopes } = request.body as { scopes: string[] };
     const created = await siteAdmin.createImpersonationToken(request.server.ctx, request.caller, username(request), scopes);
     const urls = request.urls;
@@ -87,81 +85,69 @@ const createImpersonationOAuthToken: Operation = {
     };
     reply.code(201);
     return body;
-  }),
-};
+  },
+});
 
-const deleteImpersonationOAuthToken: Operation = {
+const deleteImpersonationOAuthToken = siteAdminOperation({
   operationId: 'enterprise-admin/delete-impersonation-o-auth-token',
-  authenticated: true,
-  acceptedScopes: ['site_admin'],
-  handler: siteAdminOnly(async (request, reply) => {
+  async handler(request, reply) {
     await siteAdmin.deleteImpersonationTokens(request.server.ctx, request.caller!, username(request));
     return reply.code(204).send();
-  }),
-};
+  },
+});
 
 /** GHES renames in a background job and answers 202 at once; orghub has renamed by the time it answers. */
-const updateUsernameForUser: Operation = {
+const updateUsernameForUser = siteAdminOperation({
   operationId: 'enterprise-admin/update-username-for-user',
-  authenticated: true,
-  acceptedScopes: ['site_admin'],
   resource: 'User',
-  handler: siteAdminOnly(async (request, reply) => {
+  async handler(request, reply) {
     const { login } = request.body as { login: string };
     const user = await users.renameUser(request.server.ctx, request.caller!, username(request), login);
     reply.code(202);
     return { message: 'Job queued to rename user. It may take a few minutes to complete.', url: `${request.urls.api}/user/${user.id}` };
-  }),
-};
+  },
+});
 
-const deleteUser: Operation = {
+const deleteUser = siteAdminOperation({
   operationId: 'enterprise-admin/delete-user',
-  authenticated: true,
-  acceptedScopes: ['site_admin'],
-  handler: siteAdminOnly(async (request, reply) => {
+  async handler(request, reply) {
     await users.deleteUser(request.server.ctx, request.caller!, username(request));
     return reply.code(204).send();
-  }),
-};
+  },
+});
 
 /** `PUT` suspends, `DELETE` unsuspends; both take an optional `reason` for the audit log. */
 function suspension(operationId: string, suspended: boolean): Operation {
-  return {
+  return siteAdminOperation({
     operationId,
-    authenticated: true,
-    acceptedScopes: ['site_admin'],
     resource: 'User',
-    handler: siteAdminOnly(async (request, reply) => {
+    async handler(request, reply) {
       const { reason } = (request.body ?? {}) as { reason?: string };
       await users.setSuspended(request.server.ctx, request.caller!, username(request), suspended, reason);
       return reply.code(204).send();
-    }),
-  };
+    },
+  });
 }
 
 /** `PUT` promotes to site administrator, `DELETE` demotes. */
 function siteAdministration(operationId: string, siteAdmin: boolean): Operation {
-  return {
+  return siteAdminOperation({
     operationId,
-    authenticated: true,
-    acceptedScopes: ['site_admin'],
-    handler: siteAdminOnly(async (request, reply) => {
+    async handler(request, reply) {
       await users.setSiteAdmin(request.server.ctx, request.caller!, username(request), siteAdmin);
       return reply.code(204).send();
-    }),
-  };
+    },
+  });
 }
 
 /**
  * orghub extension, not in GitHub's description: `PUT /admin/users/{username}/two_factor` with
  * `{ state: 'enabled'|'disabled'|'insecure' }` (a path GHES does not use); 204.
  */
-const setTwoFactorState: Operation = {
+const setTwoFactorState = siteAdminOperation({
   operationId: 'orghub/set-two-factor-state',
   method: 'PUT',
   path: '/admin/users/{username}/two_factor',
-  authenticated: true,
-  acceptedScopes: ['site_admin'],
   resource: 'User',
   body: {
     type: 'object',
@@ -169,12 +155,12 @@ const setTwoFactorState: Operation = {
     required: ['state'],
     properties: { state: { type: 'string', enum: ['enabled', 'disabled', 'insecure'] } },
   },
-  handler: siteAdminOnly(async (request, reply) => {
+  async handler(request, reply) {
     const { state } = request.body as { state: TwoFactorState };
     await users.setTwoFactor(request.server.ctx, request.caller!, username(request), state);
     return reply.code(204).send();
-  }),
-};
+  },
+});
 
 export const adminOperations: Operation[] = [
   createUser,

@@ -1,4 +1,4 @@
-import { siteAdminOnly } from '../admin/routes.js';
+import { siteAdminOperation } from '../admin/routes.js';
 import type { components } from '../generated/openapi.js';
 import { orgOf, type Operation } from '../http/operation.js';
 import { readPage, setPageLinks } from '../http/pagination.js';
@@ -53,12 +53,10 @@ const removeSamlSsoAuthorization: Operation = {
 };
 
 /** orghub extension, not in GitHub's description: `PATCH /admin/organizations/{org}/saml` `{ "enforced": boolean }`. */
-const setSamlEnforcementForOrg: Operation = {
+const setSamlEnforcementForOrg = siteAdminOperation({
   operationId: 'orghub/set-saml-enforcement',
   method: 'PATCH',
   path: '/admin/organizations/{org}/saml',
-  authenticated: true,
-  acceptedScopes: ['site_admin'],
   resource: 'Organization',
   body: {
     type: 'object',
@@ -66,11 +64,11 @@ const setSamlEnforcementForOrg: Operation = {
     properties: { enforced: { type: 'boolean' } },
     required: ['enforced'],
   },
-  handler: siteAdminOnly(async (request) => {
+  async handler(request) {
     const { enforced } = request.body as { enforced: boolean };
     await setSamlEnforcement(request.server.ctx, request.caller!, orgOf(request).org, enforced);
     return { enforced };
-  }),
-};
+  },
+});
 
 export const credentialAuthorizationOperations: Operation[] = [listSamlSsoAuthorizations, removeSamlSsoAuthorization, setSamlEnforcementForOrg];
