@@ -404,6 +404,20 @@ describe('PATCH /orgs/{org}/hooks/{hook_id}/config (orgs/update-webhook-config-f
     await unsigned.waitFor(1);
   });
 
+  it('a config read back and sent again (its secret the mask) keeps the secret, here and through PATCH /hooks/{id}', async (test) => {
+    const { owner, org } = await freshOrg();
+    const r = await receiver(test);
+    const hook = await hookOn(owner, org, { receiver: r, path: '/masked' });
+    await r.waitFor(1);
+    const { data: read } = await owner.octokit.rest.orgs.getWebhookConfigForOrg({ org, hook_id: hook.id });
+    await patchConfig(owner, org, hook.id, { ...read, url: `${r.url}/masked-2` });
+    await owner.octokit.rest.orgs.updateWebhook({ org, hook_id: hook.id, config: { ...read, url: `${r.url}/masked-3` } });
+    await owner.octokit.rest.orgs.pingWebhook({ org, hook_id: hook.id });
+    // The receiver verifies both signatures with its secret: the ping arrives only if the secret was kept.
+    const ping = await r.waitFor(fromPath('/masked-3'));
+    assert.equal(ping.event, 'ping');
+  });
+
   it('422 for each bad field, nothing changed; 404 for an unknown hook', async () => {
     const { owner, org, orgId } = await freshOrg();
     const { data: hook } = await owner.octokit.rest.orgs.createWebhook({ org, name: 'web', config: { url: 'http://127.0.0.1:9/cfg-bad' }, active: false });

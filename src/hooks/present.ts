@@ -8,7 +8,7 @@ type HookDeliveryItem = components['schemas']['hook-delivery-item'];
 type HookDelivery = components['schemas']['hook-delivery'];
 
 /** The secret is write-only: reads show that one is set, never what it is. */
-const MASKED_SECRET = '********';
+export const MASKED_SECRET = '********';
 
 export function hookConfig(hook: HookRow): WebhookConfig & OrgHook['config'] {
   return {

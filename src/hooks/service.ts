@@ -10,7 +10,7 @@ import { ORGANIZATION_WEBHOOK_EVENTS } from '../generated/webhook-events.js';
 import type { Caller } from '../http/auth.js';
 import { invalidField, notFound, validationFailed, type FieldError } from '../http/errors.js';
 import { actorOf } from '../members/common.js';
-import { hookConfig } from './present.js';
+import { hookConfig, MASKED_SECRET } from './present.js';
 import {
   deleteHook,
   findDelivery,
@@ -91,8 +91,11 @@ function readInsecureSsl(insecureSsl: string | number): Target['insecure_ssl'] {
   return text;
 }
 
-/** `config` checked field by field; what it leaves out comes from `base` (the defaults, or the hook's own config). */
-function readConfig(config: HookConfigRequest, base: Omit<Target, 'url'> & { url?: string }): Target {
+/**
+ * `config` checked field by field; what it leaves out comes from `base` (the defaults, or the hook's own config).
+ * `stored` is the hook's secret when there is a hook: a config read back and sent again carries the mask, which keeps it.
+ */
+function readConfig(config: HookConfigRequest, base: Omit<Target, 'url'> & { url?: string }, stored?: string | null): Target {
   const url = config.url === undefined ? base.url : readUrl(config.url);
   if (url === undefined) throw invalidField(RESOURCE, 'url', 'missing_field');
   return {
@@ -100,7 +103,7 @@ function readConfig(config: HookConfigRequest, base: Omit<Target, 'url'> & { url
     content_type: config.content_type === undefined ? base.content_type : readContentType(config.content_type),
     insecure_ssl: config.insecure_ssl === undefined ? base.insecure_ssl : readInsecureSsl(config.insecure_ssl),
     // An empty secret is no secret: deliveries go unsigned.
-    secret: config.secret === undefined ? base.secret : config.secret || null,
+    secret: config.secret === undefined ? base.secret : config.secret === MASKED_SECRET && stored !== undefined ? stored : config.secret || null,
   };
 }
 
@@ -220,10 +223,10 @@ async function changeHook(
 
 /** `PATCH /orgs/{org}/hooks/{hook_id}`: `config`, when given, replaces the whole config (an unsent secret is dropped). */
 export function editHook(ctx: AppContext, org: Account, caller: Caller, hookIdText: string, body: HookRequest): Promise<HookRow> {
-  return changeHook(ctx, org, caller, hookIdText, () => {
+  return changeHook(ctx, org, caller, hookIdText, (hook) => {
     checkName(body.name);
     return {
-      ...(body.config ? readConfig(body.config, DEFAULT_TARGET) : {}),
+      ...(body.config ? readConfig(body.config, DEFAULT_TARGET, hook.secret) : {}),
       ...(body.events ? { events: readEvents(body.events) } : {}),
       ...(body.active === undefined ? {} : { active: body.active }),
     };
@@ -232,7 +235,7 @@ export function editHook(ctx: AppContext, org: Account, caller: Caller, hookIdTe
 
 /** `PATCH /orgs/{org}/hooks/{hook_id}/config`: only the fields given change. */
 export function editHookConfig(ctx: AppContext, org: Account, caller: Caller, hookIdText: string, body: HookConfigRequest): Promise<HookRow> {
-  return changeHook(ctx, org, caller, hookIdText, (hook) => readConfig(body, hook));
+  return changeHook(ctx, org, caller, hookIdText, (hook) => readConfig(body, hook, hook.secret));
 }
 
 /** `DELETE /orgs/{org}/hooks/{hook_id}`: `hook.destroy` sends `meta` `deleted` to the hook as it was. */
