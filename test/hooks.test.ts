@@ -624,10 +624,14 @@ describe('events delivered to org hooks', () => {
     await r.waitFor(1);
     const member = await t.createUser(`hk${orgCount}-member`);
     await addMember(owner, org, member);
-    const { data: team } = await owner.octokit.rest.teams.create({ org, name: 'Hooked Team' });
+    const { data: team } = await owner.octokit.rest.teams.create({ org, name: 'Hooked Team', privacy: 'closed' });
     const created = await r.waitFor((d) => d.event === 'team');
     assert.equal(created.action, 'created');
     assert.equal(created.payload.team.slug, team.slug);
+    assert.equal(created.payload.team.parent, null);
+    const { data: child } = await owner.octokit.rest.teams.create({ org, name: 'Hooked Child', parent_team_id: team.id });
+    const childCreated = await r.waitFor((d) => d.event === 'team' && d.payload.team.id === child.id);
+    assert.deepEqual([childCreated.payload.team.parent.id, childCreated.payload.team.parent.slug], [team.id, team.slug]);
     await owner.octokit.rest.teams.addOrUpdateMembershipForUserInOrg({ org, team_slug: team.slug, username: member.login });
     const added = await r.waitFor((d) => d.action === 'added' && d.payload.member.login === member.login);
     assert.deepEqual([added.event, added.payload.scope, added.payload.team.id], ['membership', 'team', team.id]);

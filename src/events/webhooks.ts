@@ -10,6 +10,7 @@ import { presentedInvitationRole } from '../invitations/present.js';
 import { parseTeamIds } from '../invitations/store.js';
 import { organizationSimple } from '../orgs/present.js';
 import { teamSimple } from '../teams/present.js';
+import { findTeamById, type TeamRow } from '../teams/store.js';
 import { simpleUser } from '../users/present.js';
 import { zen } from '../meta/zen.js';
 import type { ChangeEvent, EventContext } from './record.js';
@@ -23,6 +24,8 @@ interface Build {
   org: Account;
   sender: ReturnType<typeof webhookUser>;
   account(id: number): Promise<Account>;
+  /** The change's transaction, for what a payload shows beyond the event's own records. */
+  db: Kysely<Database>;
 }
 
 /**
@@ -57,9 +60,12 @@ async function orgMembership(b: Build): Promise<Schemas['webhooks_membership']> 
   };
 }
 
-function team(b: Build): Schemas['webhooks_team'] {
+/** A team as webhooks show it, with its parent team (read in the change's transaction) when it has one. */
+async function team(b: Build): Promise<Schemas['webhooks_team']> {
   const row = b.event.team!;
-  return { ...teamSimple(b.context.urls, b.org.login, row), privacy: row.privacy, notification_setting: row.notification_setting, parent: null };
+  const shown = (t: TeamRow) => ({ ...teamSimple(b.context.urls, b.org.login, t), privacy: t.privacy, notification_setting: t.notification_setting });
+  const parent = row.parent_id === null ? undefined : await findTeamById(b.db, row.org_id, row.parent_id);
+  return { ...shown(row), parent: parent ? shown(parent) : null };
 }
 
 /**
@@ -77,7 +83,7 @@ const TEAM_EDITED: WebhookRule = {
     if (before.description !== after.description) changes.description = { from: before.description ?? '' };
     if (before.privacy !== after.privacy) changes.privacy = { from: before.privacy };
     if (before.notification_setting !== after.notification_setting) changes.notification_setting = { from: before.notification_setting };
-    return { action: 'edited', changes, team: team(b), organization: organization(b), sender: b.sender } satisfies Schemas['webhook-team-edited'];
+    return { action: 'edited', changes, team: await team(b), organization: organization(b), sender: b.sender } satisfies Schemas['webhook-team-edited'];
   },
 };
 
@@ -162,7 +168,7 @@ const WEBHOOKS: Record<string, WebhookRule> = {
         action: 'added',
         scope: 'team',
         member: await user(b, b.event.user?.id),
-        team: team(b),
+        team: await team(b),
         organization: organization(b),
         sender: b.sender,
       } satisfies Schemas['webhook-membership-added'];
@@ -176,7 +182,7 @@ const WEBHOOKS: Record<string, WebhookRule> = {
         action: 'removed',
         scope: 'team',
         member: await user(b, b.event.user?.id),
-        team: team(b),
+        team: await team(b),
         organization: organization(b),
         sender: b.sender,
       } satisfies Schemas['webhook-membership-removed'];
@@ -186,7 +192,7 @@ const WEBHOOKS: Record<string, WebhookRule> = {
     event: 'team',
     action: 'created',
     async payload(b) {
-      return { action: 'created', team: team(b), organization: organization(b), sender: b.sender } satisfies Schemas['webhook-team-created'];
+      return { action: 'created', team: await team(b), organization: organization(b), sender: b.sender } satisfies Schemas['webhook-team-created'];
     },
   },
   'team.rename': TEAM_EDITED,
@@ -196,7 +202,7 @@ const WEBHOOKS: Record<string, WebhookRule> = {
     event: 'team',
     action: 'deleted',
     async payload(b) {
-      return { action: 'deleted', team: { ...team(b), deleted: true }, organization: organization(b), sender: b.sender } satisfies Schemas['webhook-team-deleted'];
+      return { action: 'deleted', team: { ...(await team(b)), deleted: true }, organization: organization(b), sender: b.sender } satisfies Schemas['webhook-team-deleted'];
     },
   },
   'hook.create': {
@@ -266,7 +272,7 @@ export async function enqueueWebhooks(trx: Kysely<Database>, context: EventConte
   };
   const org = await account(event.org.id);
   const sender = webhookUser({ context }, event.actor ? await account(event.actor.id) : org);
-  const payload = JSON.stringify(await rule.payload({ event, context, org, sender, account }));
+  const payload = JSON.stringify(await rule.payload({ event, context, org, sender, account, db: trx }));
   const guid = randomUUID();
   context.deliveriesRecorded();
   const payloadId = await insertPayload(trx, payload, event.createdAt);
