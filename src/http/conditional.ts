@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** `ETag` for every GET answer and `304` with no body when `If-None-Match` matches, as GitHub answers. */
@@ -26,9 +26,9 @@ export function conditionalGet(request: FastifyRequest, reply: FastifyReply, pay
 
 const weak = (tag: string) => tag.replace(/^W\//, '');
 
-/** A weak validator of the body bytes. */
+/** A weak validator of the body bytes (one-shot `hash`: no Hash object per answer). */
 export function etagOf(payload: string | Buffer): string {
-  return `W/"${createHash('sha256').update(payload).digest('hex')}"`;
+  return `W/"${hash('sha256', payload, 'hex')}"`;
 }
 
 /** `Last-Modified` from a resource's `updated_at`. */

@@ -2,7 +2,7 @@ import type { components } from '../generated/openapi.js';
 import type { Account } from '../accounts/store.js';
 import { nodeId, type Urls } from '../http/urls.js';
 import type { ApiVersion } from '../http/versions.js';
-import { allowedRepositoryCreationType, PATCHABLE_SETTINGS, readOrgSettings, type OrgSettings } from './settings.js';
+import { allowedRepositoryCreationType, defaultOrgSettings, PATCHABLE_SETTINGS, parseOrgSettings, type OrgSettings } from './settings.js';
 
 type OrganizationSimple = components['schemas']['organization-simple'];
 type OrganizationFull = components['schemas']['organization-full'];
@@ -45,27 +45,133 @@ export function organizationSimple(urls: Urls, org: OrgSummary): OrganizationSim
   };
 }
 
+/** The org counters the owners' view shows, read with the org (src/orgs/access.ts). */
 export interface OrgCounts {
+  /** Outside collaborators (src/outside-collaborators). */
   collaborators: number;
-  /** Active members and pending invitations. */
+  /** Active members and pending invitations: the seats GitHub bills (members plus the invitations that will become members). */
   filledSeats: number;
 }
 
 /** For the public view, which shows no counts. */
 export const PUBLIC_VIEW_COUNTS: OrgCounts = { collaborators: 0, filledSeats: 0 };
 
+/** The private fields of `organization-full` that follow from the settings document alone. */
+type SettingsFields = Pick<
+  OrganizationFull,
+  | keyof typeof UNMODELLED_PRIVILEGES
+  | (typeof STORED_SETTINGS)[number]
+  | 'members_can_create_repositories'
+  | 'members_allowed_repository_creation_type'
+>;
+
+/** What an org's settings document contributes to `organization-full`, built once per document (see `settingsPartsOf`). */
+interface SettingsParts {
+  stored: string | null;
+  settings: Readonly<OrgSettings>;
+  /** The private fields, per API version. */
+  private: Readonly<SettingsFields>;
+  privateSince20260310: Readonly<SettingsFields>;
+}
+
+/** A literal, so the object stays in V8's fast mode (a loop of keyed stores makes a slow dictionary of it). */
+function settingsFields(s: OrgSettings, version: ApiVersion): SettingsFields {
+  return {
+    ...UNMODELLED_PRIVILEGES,
+    members_can_create_repositories:
+      s.members_can_create_public_repositories || s.members_can_create_private_repositories || s.members_can_create_internal_repositories,
+    members_allowed_repository_creation_type: allowedRepositoryCreationType(s),
+    billing_email: s.billing_email,
+    has_organization_projects: s.has_organization_projects,
+    has_repository_projects: s.has_repository_projects,
+    default_repository_permission: s.default_repository_permission,
+    members_can_create_public_repositories: s.members_can_create_public_repositories,
+    members_can_create_private_repositories: s.members_can_create_private_repositories,
+    members_can_create_internal_repositories: s.members_can_create_internal_repositories,
+    members_can_create_pages: s.members_can_create_pages,
+    members_can_create_public_pages: s.members_can_create_public_pages,
+    members_can_create_private_pages: s.members_can_create_private_pages,
+    members_can_fork_private_repositories: s.members_can_fork_private_repositories,
+    web_commit_signoff_required: s.web_commit_signoff_required,
+    advanced_security_enabled_for_new_repositories: s.advanced_security_enabled_for_new_repositories,
+    dependabot_alerts_enabled_for_new_repositories: s.dependabot_alerts_enabled_for_new_repositories,
+    dependabot_security_updates_enabled_for_new_repositories: s.dependabot_security_updates_enabled_for_new_repositories,
+    dependency_graph_enabled_for_new_repositories: s.dependency_graph_enabled_for_new_repositories,
+    secret_scanning_enabled_for_new_repositories: s.secret_scanning_enabled_for_new_repositories,
+    secret_scanning_push_protection_enabled_for_new_repositories: s.secret_scanning_push_protection_enabled_for_new_repositories,
+    // API version 2026-03-10 removes this field from organization-full (x-github-breaking-changes): undefined is not serialized.
+    secret_scanning_push_protection_custom_link_enabled:
+      version === '2026-03-10' ? undefined : s.secret_scanning_push_protection_custom_link_enabled,
+    secret_scanning_push_protection_custom_link: s.secret_scanning_push_protection_custom_link,
+    deploy_keys_enabled_for_repositories: s.deploy_keys_enabled_for_repositories,
+    two_factor_requirement_enabled: s.two_factor_requirement_enabled,
+  } satisfies Partial<OrganizationFull> & Record<(typeof STORED_SETTINGS)[number], unknown>;
+}
+
+function buildSettingsParts(stored: string | null): SettingsParts {
+  const settings = stored === null ? defaultOrgSettings : Object.freeze(parseOrgSettings(stored));
+  return {
+    stored,
+    settings,
+    private: Object.freeze(settingsFields(settings, '2022-11-28')),
+    privateSince20260310: Object.freeze(settingsFields(settings, '2026-03-10')),
+  };
+}
+
+/** Orgs whose settings parts are kept; bounded so memory does not grow with the number of orgs served. */
+const SETTINGS_PARTS_ENTRIES = 10_000;
+const settingsParts = new Map<number, SettingsParts>();
+
+/**
+ * The settings parts of `org`, least recently used dropped first: GET /orgs/{org} would otherwise parse and
+ * rebuild the same document on every request. Keyed by org id and checked against the stored text itself, so a
+ * changed document never meets an old entry (`updated_at` has whole seconds: two changes may share one).
+ */
+function settingsPartsOf(org: Account): SettingsParts {
+  const found = settingsParts.get(org.id);
+  if (found !== undefined && found.stored === org.settings) {
+    settingsParts.delete(org.id);
+    settingsParts.set(org.id, found);
+    return found;
+  }
+  const built = buildSettingsParts(org.settings);
+  if (found === undefined && settingsParts.size >= SETTINGS_PARTS_ENTRIES) settingsParts.delete(settingsParts.keys().next().value!);
+  settingsParts.delete(org.id);
+  settingsParts.set(org.id, built);
+  return built;
+}
+
+/** The public view's source of private fields: every one undefined, hence not serialized. */
+const NO_PRIVATE_FIELDS: Partial<SettingsFields> = Object.freeze({});
+
 /**
  * `GET /orgs/{org}`. The private part (plan, billing, member privileges …) only for owners whose
  * token has `read:org` or `admin:org`, as GitHub shows it.
+ * One object literal for both views (the public one leaves the private fields undefined, which the response
+ * serializer omits): merging objects (spreads, Object.assign) made a slow dictionary of this 60-field answer.
  */
 export function organizationFull(
   urls: Urls,
   org: Account,
   options: { showPrivate: boolean; version: ApiVersion; counts: OrgCounts },
 ): OrganizationFull {
-  const settings = readOrgSettings(org.settings);
-  const base: OrganizationFull = {
-    ...organizationSimple(urls, org),
+  const parts = settingsPartsOf(org);
+  const p = !options.showPrivate ? NO_PRIVATE_FIELDS : options.version === '2026-03-10' ? parts.privateSince20260310 : parts.private;
+  const simple = organizationSimple(urls, org);
+  const seats = options.counts.filledSeats;
+  return {
+    login: simple.login,
+    id: simple.id,
+    node_id: simple.node_id,
+    url: simple.url,
+    repos_url: simple.repos_url,
+    events_url: simple.events_url,
+    hooks_url: simple.hooks_url,
+    issues_url: simple.issues_url,
+    members_url: simple.members_url,
+    public_members_url: simple.public_members_url,
+    avatar_url: simple.avatar_url,
+    description: simple.description,
     name: org.name,
     company: org.company,
     blog: org.blog,
@@ -73,8 +179,8 @@ export function organizationFull(
     email: org.email,
     twitter_username: org.twitter_username,
     is_verified: false,
-    has_organization_projects: settings.has_organization_projects,
-    has_repository_projects: settings.has_repository_projects,
+    has_organization_projects: parts.settings.has_organization_projects,
+    has_repository_projects: parts.settings.has_repository_projects,
     public_repos: 0,
     public_gists: 0,
     followers: 0,
@@ -84,27 +190,45 @@ export function organizationFull(
     updated_at: org.updated_at,
     archived_at: null,
     type: 'Organization',
-  };
-  if (!options.showPrivate) return base;
-  const full: OrganizationFull = {
-    ...base,
-    ...UNMODELLED_PRIVILEGES,
-    total_private_repos: 0,
-    owned_private_repos: 0,
-    private_gists: 0,
-    disk_usage: 0,
-    collaborators: options.counts.collaborators,
+    total_private_repos: options.showPrivate ? 0 : undefined,
+    owned_private_repos: options.showPrivate ? 0 : undefined,
+    private_gists: options.showPrivate ? 0 : undefined,
+    disk_usage: options.showPrivate ? 0 : undefined,
+    collaborators: options.showPrivate ? options.counts.collaborators : undefined,
+    default_repository_branch: options.showPrivate ? 'main' : undefined,
     // No seats are bought here: an org has as many seats as it fills.
-    plan: { name: settings.plan, space: 976562499, private_repos: 10000, filled_seats: options.counts.filledSeats, seats: options.counts.filledSeats },
-    default_repository_branch: 'main',
-    members_can_create_repositories:
-      settings.members_can_create_public_repositories ||
-      settings.members_can_create_private_repositories ||
-      settings.members_can_create_internal_repositories,
-    members_allowed_repository_creation_type: allowedRepositoryCreationType(settings),
-  };
-  for (const key of STORED_SETTINGS) (full as Record<string, unknown>)[key] = settings[key];
-  // API version 2026-03-10 removes this field from organization-full (x-github-breaking-changes).
-  if (options.version === '2026-03-10') delete full.secret_scanning_push_protection_custom_link_enabled;
-  return full;
+    plan: options.showPrivate
+      ? { name: parts.settings.plan, space: 976562499, private_repos: 10000, filled_seats: seats, seats }
+      : undefined,
+    members_can_delete_repositories: p.members_can_delete_repositories,
+    members_can_change_repo_visibility: p.members_can_change_repo_visibility,
+    members_can_invite_outside_collaborators: p.members_can_invite_outside_collaborators,
+    members_can_delete_issues: p.members_can_delete_issues,
+    display_commenter_full_name_setting_enabled: p.display_commenter_full_name_setting_enabled,
+    readers_can_create_discussions: p.readers_can_create_discussions,
+    members_can_create_teams: p.members_can_create_teams,
+    members_can_view_dependency_insights: p.members_can_view_dependency_insights,
+    members_can_create_repositories: p.members_can_create_repositories,
+    members_allowed_repository_creation_type: p.members_allowed_repository_creation_type,
+    billing_email: p.billing_email,
+    default_repository_permission: p.default_repository_permission,
+    members_can_create_public_repositories: p.members_can_create_public_repositories,
+    members_can_create_private_repositories: p.members_can_create_private_repositories,
+    members_can_create_internal_repositories: p.members_can_create_internal_repositories,
+    members_can_create_pages: p.members_can_create_pages,
+    members_can_create_public_pages: p.members_can_create_public_pages,
+    members_can_create_private_pages: p.members_can_create_private_pages,
+    members_can_fork_private_repositories: p.members_can_fork_private_repositories,
+    web_commit_signoff_required: p.web_commit_signoff_required,
+    advanced_security_enabled_for_new_repositories: p.advanced_security_enabled_for_new_repositories,
+    dependabot_alerts_enabled_for_new_repositories: p.dependabot_alerts_enabled_for_new_repositories,
+    dependabot_security_updates_enabled_for_new_repositories: p.dependabot_security_updates_enabled_for_new_repositories,
+    dependency_graph_enabled_for_new_repositories: p.dependency_graph_enabled_for_new_repositories,
+    secret_scanning_enabled_for_new_repositories: p.secret_scanning_enabled_for_new_repositories,
+    secret_scanning_push_protection_enabled_for_new_repositories: p.secret_scanning_push_protection_enabled_for_new_repositories,
+    secret_scanning_push_protection_custom_link_enabled: p.secret_scanning_push_protection_custom_link_enabled,
+    secret_scanning_push_protection_custom_link: p.secret_scanning_push_protection_custom_link,
+    deploy_keys_enabled_for_repositories: p.deploy_keys_enabled_for_repositories,
+    two_factor_requirement_enabled: p.two_factor_requirement_enabled,
+  } satisfies OrganizationFull & Record<keyof SettingsFields, unknown>;
 }

@@ -10,11 +10,6 @@ import { updateOrg, type OrgUpdate } from './service.js';
 import { listOrgsSince } from './store.js';
 import type { FastifyRequest } from 'fastify';
 import type { Account } from '../accounts/store.js';
-import type { Kysely } from 'kysely';
-import { precompiled } from '../db/prepared.js';
-import type { Database } from '../db/schema.js';
-import { PENDING_INVITATIONS_COUNTER } from '../invitations/store.js';
-import { OUTSIDE_COLLABORATORS_COUNTER } from '../outside-collaborators/store.js';
 
 /** `orgs/list`: GET /organizations, paged only by the `since` cursor. */
 const list: Operation = {
@@ -31,36 +26,15 @@ const list: Operation = {
   },
 };
 
-// The counters the private part shows, in one read: outside collaborators (src/outside-collaborators), members and
-// pending invitations (together the seats GitHub bills: members plus the invitations that will become members).
-const selectPrivateCounters = precompiled((db, orgId: number) =>
-  db
-    .selectFrom('org_counters')
-    .select(['name', 'value'])
-    .where('org_id', '=', orgId)
-    .where('name', 'in', [OUTSIDE_COLLABORATORS_COUNTER, 'members', PENDING_INVITATIONS_COUNTER]),
-);
-
-async function readPrivateCounts(db: Kysely<Database>, orgId: number): Promise<OrgCounts> {
-  const value = new Map((await selectPrivateCounters(db, orgId)).map((row) => [row.name, Number(row.value)]));
-  return {
-    collaborators: value.get(OUTSIDE_COLLABORATORS_COUNTER) ?? 0,
-    filledSeats: (value.get('members') ?? 0) + (value.get(PENDING_INVITATIONS_COUNTER) ?? 0),
-  };
-}
-
-async function presentFull(request: FastifyRequest, org: Account, showPrivate: boolean, cached = false) {
-  const { db, readCache } = request.server.ctx;
-  const read = () => readPrivateCounts(db, org.id);
-  const counts = !showPrivate ? PUBLIC_VIEW_COUNTS : cached ? await readCache.get(`private-counts:${org.id}`, read) : await read();
-  return organizationFull(request.urls, org, { showPrivate, version: request.apiVersion, counts });
+function presentFull(request: FastifyRequest, org: Account, counts: OrgCounts, showPrivate: boolean) {
+  return organizationFull(request.urls, org, { showPrivate, version: request.apiVersion, counts: showPrivate ? counts : PUBLIC_VIEW_COUNTS });
 }
 
 /** `orgs/get`: GET /orgs/{org}; private fields only for owners whose token has read:org or admin:org. */
 const get: Operation = {
   operationId: 'orgs/get',
   acceptedScopes: ['admin:org', 'read:org', 'write:org'],
-  // The hottest read: the org, the caller's role and the collaborators counter come from the read cache.
+  // The hottest read: the org, the caller's role and the counters (one statement) come from the read cache.
   readCache: true,
   async handler(request, reply) {
     const access = orgOf(request);
@@ -68,7 +42,7 @@ const get: Operation = {
     setLastModified(reply, access.org.updated_at);
     // The body's URLs follow the request's prefix when no base URL is configured: the base is part of the key.
     const key = `orgs/get:${access.org.id}:${access.org.updated_at}:${showPrivate ? "private" : "public"}:${request.apiVersion}:${request.urls.api}`;
-    return cachedAnswer(request, reply, key, () => presentFull(request, access.org, showPrivate, true));
+    return cachedAnswer(request, reply, key, async () => presentFull(request, access.org, access.counts, showPrivate));
   },
 };
 
@@ -83,7 +57,8 @@ const update: Operation = {
   async handler(request) {
     const access = orgOf(request);
     const updated = await updateOrg(request.server.ctx, access.org, request.caller!, (request.body ?? {}) as OrgUpdate);
-    return presentFull(request, updated, true);
+    // A PATCH changes no counter: those read with the org still hold.
+    return presentFull(request, updated, access.counts, true);
   },
 };
 

@@ -56,23 +56,6 @@ export function parseOrgSettings(stored: string | null): OrgSettings {
   return { ...defaultOrgSettings, ...(stored ? (JSON.parse(stored) as Partial<OrgSettings>) : {}) };
 }
 
-const readOnce = new Map<string, Readonly<OrgSettings>>();
-
-/**
- * The same, shared and read-only, for presenters: GET /orgs/{org} would otherwise parse the same JSON on every
- * request. Keyed by the stored text itself, so a changed org never meets an old entry.
- */
-export function readOrgSettings(stored: string | null): Readonly<OrgSettings> {
-  if (stored === null) return defaultOrgSettings;
-  let settings = readOnce.get(stored);
-  if (settings === undefined) {
-    if (readOnce.size >= 1000) readOnce.clear();
-    settings = Object.freeze(parseOrgSettings(stored));
-    readOnce.set(stored, settings);
-  }
-  return settings;
-}
-
 /** The deprecated `members_allowed_repository_creation_type`, derived from the granular settings it stands for. */
 export function allowedRepositoryCreationType(s: OrgSettings): 'all' | 'private' | 'none' {
   if (s.members_can_create_public_repositories) return 'all';

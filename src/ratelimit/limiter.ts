@@ -2,6 +2,24 @@ import type { FastifyReply } from 'fastify';
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
+import { precompiled } from '../db/prepared.js';
+
+// Both run once per subject (per flush, for the upsert): compiled once, as a working set of many tokens runs them often.
+const selectWindow = precompiled((db, subject: string, resource: string) =>
+  db.selectFrom('rate_limits').select(['reset_at', 'used']).where('subject', '=', subject).where('resource', '=', resource),
+);
+const addToWindow = precompiled((db, subject: string, resource: string, resetAt: number, used: number, now: number) =>
+  db
+    .insertInto('rate_limits')
+    .values({ subject, resource, reset_at: resetAt, used })
+    .onConflict((oc) =>
+      oc.columns(['subject', 'resource']).doUpdateSet({
+        used: sql`CASE WHEN rate_limits.reset_at <= ${now} THEN excluded.used ELSE rate_limits.used + excluded.used END`,
+        reset_at: sql`CASE WHEN rate_limits.reset_at <= ${now} THEN excluded.reset_at ELSE rate_limits.reset_at END`,
+      }),
+    )
+    .returning(['used', 'reset_at']),
+);
 
 export interface RateLimitState {
   limit: number;
@@ -101,12 +119,7 @@ export class RateLimiter {
 
   /** First sight of this subject in this process: learn its window from the database, once. */
   private async loadWindow(subject: string): Promise<Window> {
-    const row = await this.db
-      .selectFrom('rate_limits')
-      .select(['reset_at', 'used'])
-      .where('subject', '=', subject)
-      .where('resource', '=', this.resource)
-      .executeTakeFirst();
+    const [row] = await selectWindow(this.db, subject, this.resource);
     if (!this.windows.has(subject)) {
       const now = this.nowSeconds();
       this.windows.set(subject, {
@@ -135,17 +148,7 @@ export class RateLimiter {
       window.pending = 0;
       window.writing += pending;
       try {
-        const row = await this.db
-          .insertInto('rate_limits')
-          .values({ subject, resource: this.resource, reset_at: window.resetAt, used: pending })
-          .onConflict((oc) =>
-            oc.columns(['subject', 'resource']).doUpdateSet({
-              used: sql`CASE WHEN rate_limits.reset_at <= ${now} THEN excluded.used ELSE rate_limits.used + excluded.used END`,
-              reset_at: sql`CASE WHEN rate_limits.reset_at <= ${now} THEN excluded.reset_at ELSE rate_limits.reset_at END`,
-            }),
-          )
-          .returning(['used', 'reset_at'])
-          .executeTakeFirstOrThrow();
+        const [row] = await addToWindow(this.db, subject, this.resource, window.resetAt, pending, now);
         if (window.resetAt !== resetAt) continue;
         window.writing -= pending;
         window.stored = row.used;
