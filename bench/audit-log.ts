@@ -11,7 +11,7 @@
  * then ANALYZE, then each search's plan is read with EXPLAIN (the benchmark fails if one scans the table), then orghub
  * (src/cli.ts) runs on it in a child process. Figures go to stdout and to bench/RESULTS.md (section audit-log).
  */
-import { CompiledQuery, sql, type Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import { performance } from 'node:perf_hooks';
 import { newAccountRow } from '../src/accounts/store.js';
 import { auditEventRow } from '../src/audit/record.js';
@@ -19,10 +19,9 @@ import { auditSearch, type AuditLogQuery } from '../src/audit/service.js';
 import { auditSearchQuery } from '../src/audit/store.js';
 import { isoSeconds, systemClock } from '../src/clock.js';
 import { openStore, type DialectName } from '../src/db/connect.js';
-import { migrateToLatest } from '../src/db/migrate.js';
 import type { Database } from '../src/db/schema.js';
 import { insertToken } from '../src/tokens/store.js';
-import { freshDatabase, storesFromArgs, type StoreKind } from './support/database.js';
+import { freshDatabase, seedDirectly, storesFromArgs, type Seeded, type StoreKind } from './support/database.js';
 import { startOrghub } from './support/child.js';
 import { percentile, SequentialClient } from './support/http.js';
 import { fmt, machineLine, parseFlags, verdict, writeSection } from './support/results.js';
@@ -78,62 +77,48 @@ function random(seed: number): () => number {
   };
 }
 
-interface Seeded {
-  ms: number;
-  rows: number;
-}
-
 async function seed(databaseUrl: string, now: number): Promise<Seeded> {
-  const store = openStore(databaseUrl);
-  try {
-    await migrateToLatest(store);
-    const started = performance.now();
+  return seedDirectly(databaseUrl, async (trx) => {
     const createdAt = isoSeconds(new Date(now - SPAN_DAYS * DAY_MS));
     let rows = 0;
-    await store.db.transaction().execute(async (trx) => {
-      const account = (login: string, type: 'User' | 'Organization') => newAccountRow({ login, type, settings: type === 'Organization' ? '{}' : null, now: createdAt });
-      const [owner, org, other] = await trx
-        .insertInto('accounts')
-        .values([account(OWNER, 'User'), account(ORG, 'Organization'), account(OTHER, 'Organization')])
-        .returning(['id', 'login'])
-        .execute();
-      await insertToken(trx, owner.id, TOKEN, ['read:audit_log'], createdAt);
-      await trx.insertInto('memberships').values({ org_id: org.id, user_id: owner.id, role: 'admin', state: 'active', public: 0, created_at: createdAt, updated_at: createdAt }).execute();
-      const actors = await trx
-        .insertInto('accounts')
-        .values(Array.from({ length: ACTORS }, (_, i) => account(`actor-${String(i).padStart(3, '0')}`, 'User')))
-        .returning(['id', 'login'])
-        .execute();
-      rows += 4 + ACTORS;
-      const total = EVENTS + OTHER_EVENTS;
-      const next = random(9);
-      for (let first = 0; first < total; first += BATCH) {
-        const batch = Array.from({ length: Math.min(BATCH, total - first) }, (_, k) => {
-          const i = first + k;
-          // Every 11th event is the other org's; ids follow time, as recorded events' do.
-          const inOther = i % 11 === 10;
-          const kind = PICK[Math.floor(next() * PICK.length)];
-          const target = inOther ? other : org;
-          const team = kind.team ? { team: `${target.login}/team-${String(Math.floor(next() * TEAMS)).padStart(2, '0')}` } : {};
-          return auditEventRow({
-            action: kind.action,
-            actor: actors[Math.floor(next() * ACTORS)],
-            org: target,
-            user: kind.user ? actors[Math.floor(next() * ACTORS)] : null,
-            data: kind.data || kind.team ? { ...kind.data, ...team } : undefined,
-            createdAt: isoSeconds(new Date(now - SPAN_DAYS * DAY_MS + Math.floor((i / total) * SPAN_DAYS * DAY_MS))),
-          });
+    const account = (login: string, type: 'User' | 'Organization') => newAccountRow({ login, type, settings: type === 'Organization' ? '{}' : null, now: createdAt });
+    const [owner, org, other] = await trx
+      .insertInto('accounts')
+      .values([account(OWNER, 'User'), account(ORG, 'Organization'), account(OTHER, 'Organization')])
+      .returning(['id', 'login'])
+      .execute();
+    await insertToken(trx, owner.id, TOKEN, ['read:audit_log'], createdAt);
+    await trx.insertInto('memberships').values({ org_id: org.id, user_id: owner.id, role: 'admin', state: 'active', public: 0, created_at: createdAt, updated_at: createdAt }).execute();
+    const actors = await trx
+      .insertInto('accounts')
+      .values(Array.from({ length: ACTORS }, (_, i) => account(`actor-${String(i).padStart(3, '0')}`, 'User')))
+      .returning(['id', 'login'])
+      .execute();
+    rows += 4 + ACTORS;
+    const total = EVENTS + OTHER_EVENTS;
+    const next = random(9);
+    for (let first = 0; first < total; first += BATCH) {
+      const batch = Array.from({ length: Math.min(BATCH, total - first) }, (_, k) => {
+        const i = first + k;
+        // Every 11th event is the other org's; ids follow time, as recorded events' do.
+        const inOther = i % 11 === 10;
+        const kind = PICK[Math.floor(next() * PICK.length)];
+        const target = inOther ? other : org;
+        const team = kind.team ? { team: `${target.login}/team-${String(Math.floor(next() * TEAMS)).padStart(2, '0')}` } : {};
+        return auditEventRow({
+          action: kind.action,
+          actor: actors[Math.floor(next() * ACTORS)],
+          org: target,
+          user: kind.user ? actors[Math.floor(next() * ACTORS)] : null,
+          data: kind.data || kind.team ? { ...kind.data, ...team } : undefined,
+          createdAt: isoSeconds(new Date(now - SPAN_DAYS * DAY_MS + Math.floor((i / total) * SPAN_DAYS * DAY_MS))),
         });
-        await trx.insertInto('audit_events').values(batch).execute();
-        rows += batch.length;
-      }
-    });
-    // Fresh planner statistics, as a long-lived database has them (orghub's own PRAGMA optimize / PostgreSQL autovacuum).
-    await sql`ANALYZE`.execute(store.db);
-    return { ms: performance.now() - started, rows };
-  } finally {
-    await store.close();
-  }
+      });
+      await trx.insertInto('audit_events').values(batch).execute();
+      rows += batch.length;
+    }
+    return rows;
+  });
 }
 
 interface Entry {

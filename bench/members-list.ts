@@ -11,14 +11,10 @@
  * Figures go to stdout and to bench/RESULTS.md (section members-list).
  */
 import autocannon from 'autocannon';
-import { sql } from 'kysely';
-import { performance } from 'node:perf_hooks';
 import { newAccountRow } from '../src/accounts/store.js';
 import { isoSeconds } from '../src/clock.js';
-import { openStore } from '../src/db/connect.js';
-import { migrateToLatest } from '../src/db/migrate.js';
 import { insertToken } from '../src/tokens/store.js';
-import { freshDatabase, storesFromArgs, type StoreKind } from './support/database.js';
+import { freshDatabase, seedDirectly, storesFromArgs, type Seeded, type StoreKind } from './support/database.js';
 import { startOrghub } from './support/child.js';
 import { percentile, SequentialClient } from './support/http.js';
 import { fmt, machineLine, parseFlags, verdict, writeSection } from './support/results.js';
@@ -43,82 +39,68 @@ const SMALL_ORG = 'bench-small';
 const TOKEN = 'ghp_orghubBenchMembersToken00000000000';
 const BATCH = 1000;
 
-interface Seeded {
-  ms: number;
-  rows: number;
-}
-
 /**
  * Owner (with a read:org token), BIG with the owner + MEMBERS-1 active members (every 10th public) + PENDING
  * pending invitees, SMALL_ORG with the owner + SMALL-1 of the same users; counters as putMembership keeps them.
  */
 async function seed(databaseUrl: string): Promise<Seeded> {
-  const store = openStore(databaseUrl);
-  try {
-    await migrateToLatest(store);
-    const started = performance.now();
+  return seedDirectly(databaseUrl, async (trx) => {
     const now = isoSeconds(new Date());
     let rows = 0;
-    await store.db.transaction().execute(async (trx) => {
-      const account = (login: string, type: 'User' | 'Organization') =>
-        newAccountRow({ login, type, settings: type === 'Organization' ? '{}' : null, now });
-      const [owner, big, small] = await trx
+    const account = (login: string, type: 'User' | 'Organization') =>
+      newAccountRow({ login, type, settings: type === 'Organization' ? '{}' : null, now });
+    const [owner, big, small] = await trx
+      .insertInto('accounts')
+      .values([account(OWNER, 'User'), account(BIG, 'Organization'), account(SMALL_ORG, 'Organization')])
+      .returning('id')
+      .execute();
+    await insertToken(trx, owner.id, TOKEN, ['read:org'], now);
+    const membership = (orgId: number, userId: number, role: 'admin' | 'member', state: 'active' | 'pending', isPublic: boolean) => ({
+      org_id: orgId,
+      user_id: userId,
+      role,
+      state,
+      public: isPublic ? (1 as const) : (0 as const),
+      created_at: now,
+      updated_at: now,
+    });
+    await trx.insertInto('memberships').values([membership(big.id, owner.id, 'admin', 'active', false), membership(small.id, owner.id, 'admin', 'active', false)]).execute();
+    rows += 5;
+
+    const users = MEMBERS - 1 + PENDING;
+    let publicMembers = 0;
+    for (let first = 0; first < users; first += BATCH) {
+      const n = Math.min(BATCH, users - first);
+      const ids = await trx
         .insertInto('accounts')
-        .values([account(OWNER, 'User'), account(BIG, 'Organization'), account(SMALL_ORG, 'Organization')])
+        .values(Array.from({ length: n }, (_, i) => account(`member-${String(first + i + 1).padStart(6, '0')}`, 'User')))
         .returning('id')
         .execute();
-      await insertToken(trx, owner.id, TOKEN, ['read:org'], now);
-      const membership = (orgId: number, userId: number, role: 'admin' | 'member', state: 'active' | 'pending', isPublic: boolean) => ({
-        org_id: orgId,
-        user_id: userId,
-        role,
-        state,
-        public: isPublic ? (1 as const) : (0 as const),
-        created_at: now,
-        updated_at: now,
+      const memberships = ids.map(({ id }, i) => {
+        const index = first + i;
+        const active = index < MEMBERS - 1;
+        const isPublic = active && index % 10 === 0;
+        if (isPublic) publicMembers += 1;
+        return membership(big.id, id, 'member', active ? 'active' : 'pending', isPublic);
       });
-      await trx.insertInto('memberships').values([membership(big.id, owner.id, 'admin', 'active', false), membership(small.id, owner.id, 'admin', 'active', false)]).execute();
-      rows += 5;
-
-      const users = MEMBERS - 1 + PENDING;
-      let publicMembers = 0;
-      for (let first = 0; first < users; first += BATCH) {
-        const n = Math.min(BATCH, users - first);
-        const ids = await trx
-          .insertInto('accounts')
-          .values(Array.from({ length: n }, (_, i) => account(`member-${String(first + i + 1).padStart(6, '0')}`, 'User')))
-          .returning('id')
-          .execute();
-        const memberships = ids.map(({ id }, i) => {
-          const index = first + i;
-          const active = index < MEMBERS - 1;
-          const isPublic = active && index % 10 === 0;
-          if (isPublic) publicMembers += 1;
-          return membership(big.id, id, 'member', active ? 'active' : 'pending', isPublic);
-        });
-        const inSmall = ids.slice(0, Math.max(0, Math.min(n, SMALL - 1 - first))).map(({ id }) => membership(small.id, id, 'member', 'active', false));
-        await trx.insertInto('memberships').values([...memberships, ...inSmall]).execute();
-        rows += n * 2 + inSmall.length;
-      }
-      await trx
-        .insertInto('org_counters')
-        .values([
-          { org_id: big.id, name: 'members', value: MEMBERS },
-          { org_id: big.id, name: 'admins', value: 1 },
-          { org_id: big.id, name: 'public_members', value: publicMembers },
-          { org_id: small.id, name: 'members', value: SMALL },
-          { org_id: small.id, name: 'admins', value: 1 },
-          { org_id: small.id, name: 'public_members', value: 0 },
-        ])
-        .execute();
-      rows += 6;
-    });
-    // Fresh planner statistics, as a long-lived database has them (SQLite ANALYZE / PostgreSQL autovacuum).
-    await sql`ANALYZE`.execute(store.db);
-    return { ms: performance.now() - started, rows };
-  } finally {
-    await store.close();
-  }
+      const inSmall = ids.slice(0, Math.max(0, Math.min(n, SMALL - 1 - first))).map(({ id }) => membership(small.id, id, 'member', 'active', false));
+      await trx.insertInto('memberships').values([...memberships, ...inSmall]).execute();
+      rows += n * 2 + inSmall.length;
+    }
+    await trx
+      .insertInto('org_counters')
+      .values([
+        { org_id: big.id, name: 'members', value: MEMBERS },
+        { org_id: big.id, name: 'admins', value: 1 },
+        { org_id: big.id, name: 'public_members', value: publicMembers },
+        { org_id: small.id, name: 'members', value: SMALL },
+        { org_id: small.id, name: 'admins', value: 1 },
+        { org_id: small.id, name: 'public_members', value: 0 },
+      ])
+      .execute();
+    rows += 6;
+    return rows;
+  });
 }
 
 interface Case {

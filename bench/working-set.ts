@@ -13,20 +13,17 @@
  */
 import autocannon, { type RawRequest, type Result } from 'autocannon';
 import SQLite from 'better-sqlite3';
-import { sql } from 'kysely';
 import pg from 'pg';
 import { performance } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
 import { newAccountRow } from '../src/accounts/store.js';
 import { isoSeconds } from '../src/clock.js';
-import { openStore } from '../src/db/connect.js';
-import { migrateToLatest } from '../src/db/migrate.js';
 import { describeOperation } from '../src/http/openapi.js';
 import { defaultOrgSettings } from '../src/orgs/settings.js';
 import { startServer } from '../src/server.js';
 import { hashToken, insertToken } from '../src/tokens/store.js';
 import type { AnchorSpec, BoundValue } from './support/anchor-server.js';
-import { freshDatabase, storesFromArgs, type StoreKind } from './support/database.js';
+import { freshDatabase, seedDirectly, storesFromArgs, type Seeded, type StoreKind } from './support/database.js';
 import { BENCH_ADMIN_TOKEN, startChild, startOrghub, type ChildServer } from './support/child.js';
 import { KeepAliveClient } from './support/http.js';
 import { fmt, machineLine, parseFlags, pct, verdict, writeSection } from './support/results.js';
@@ -92,66 +89,57 @@ class WorkingSet {
 const BATCH = 500;
 
 /** Rows as the admin API (createUser, createOrganization, authorizations) and putMembership write them, counters included. */
-async function seed(databaseUrl: string, set: WorkingSet): Promise<{ ms: number; rows: number }> {
-  const store = openStore(databaseUrl);
-  try {
-    await migrateToLatest(store);
-    const started = performance.now();
+async function seed(databaseUrl: string, set: WorkingSet): Promise<Seeded> {
+  return seedDirectly(databaseUrl, async (trx) => {
     const now = isoSeconds(new Date());
     const settings = JSON.stringify(defaultOrgSettings);
     let rows = 0;
-    await store.db.transaction().execute(async (trx) => {
-      const inBatches = async <T>(count: number, row: (n: number) => T, insert: (values: T[]) => Promise<unknown>) => {
-        for (let first = 0; first < count; first += BATCH) {
-          await insert(Array.from({ length: Math.min(BATCH, count - first) }, (_, k) => row(first + k)));
-        }
-        rows += count;
-      };
-      const account = (id: number, login: string, type: 'User' | 'Organization') => ({
-        id,
-        ...newAccountRow({ login, type, settings: type === 'Organization' ? settings : null, now }),
-      });
-      await inBatches(set.orgs, (i) => account(set.orgId(i), orgLogin(i), 'Organization'), (v) => trx.insertInto('accounts').values(v).execute());
-      await inBatches(set.orgs, (i) => account(set.ownerId(i), ownerLogin(i), 'User'), (v) => trx.insertInto('accounts').values(v).execute());
-      await inBatches(set.pool, (j) => account(set.userId(j), userLogin(j), 'User'), (v) => trx.insertInto('accounts').values(v).execute());
-      for (let i = 0; i < set.orgs; i++) await insertToken(trx, set.ownerId(i), tokenOf('o', i), ['admin:org'], now);
-      for (let j = 0; j < set.pool; j++) await insertToken(trx, set.userId(j), tokenOf('u', j), ['read:org'], now);
-      rows += set.orgs + set.pool;
-      const membership = (orgId: number, userId: number, role: 'admin' | 'member') => ({
-        org_id: orgId,
-        user_id: userId,
-        role,
-        state: 'active' as const,
-        public: 0 as const,
-        created_at: now,
-        updated_at: now,
-      });
-      const perOrg = set.members;
-      await inBatches(
-        set.orgs * perOrg,
-        (n) => {
-          const i = Math.floor(n / perOrg);
-          const t = n % perOrg;
-          return t === 0 ? membership(set.orgId(i), set.ownerId(i), 'admin') : membership(set.orgId(i), set.userId(set.memberOf(i, t - 1)), 'member');
-        },
-        (v) => trx.insertInto('memberships').values(v).execute(),
-      );
-      const counters = ['members', 'admins', 'public_members'] as const;
-      await inBatches(
-        set.orgs * counters.length,
-        (n) => {
-          const name = counters[n % counters.length];
-          return { org_id: set.orgId(Math.floor(n / counters.length)), name, value: name === 'members' ? perOrg : name === 'admins' ? 1 : 0 };
-        },
-        (v) => trx.insertInto('org_counters').values(v).execute(),
-      );
+    const inBatches = async <T>(count: number, row: (n: number) => T, insert: (values: T[]) => Promise<unknown>) => {
+      for (let first = 0; first < count; first += BATCH) {
+        await insert(Array.from({ length: Math.min(BATCH, count - first) }, (_, k) => row(first + k)));
+      }
+      rows += count;
+    };
+    const account = (id: number, login: string, type: 'User' | 'Organization') => ({
+      id,
+      ...newAccountRow({ login, type, settings: type === 'Organization' ? settings : null, now }),
     });
-    // Fresh planner statistics, as a long-lived database has them (SQLite ANALYZE / PostgreSQL autovacuum).
-    await sql`ANALYZE`.execute(store.db);
-    return { ms: performance.now() - started, rows };
-  } finally {
-    await store.close();
-  }
+    await inBatches(set.orgs, (i) => account(set.orgId(i), orgLogin(i), 'Organization'), (v) => trx.insertInto('accounts').values(v).execute());
+    await inBatches(set.orgs, (i) => account(set.ownerId(i), ownerLogin(i), 'User'), (v) => trx.insertInto('accounts').values(v).execute());
+    await inBatches(set.pool, (j) => account(set.userId(j), userLogin(j), 'User'), (v) => trx.insertInto('accounts').values(v).execute());
+    for (let i = 0; i < set.orgs; i++) await insertToken(trx, set.ownerId(i), tokenOf('o', i), ['admin:org'], now);
+    for (let j = 0; j < set.pool; j++) await insertToken(trx, set.userId(j), tokenOf('u', j), ['read:org'], now);
+    rows += set.orgs + set.pool;
+    const membership = (orgId: number, userId: number, role: 'admin' | 'member') => ({
+      org_id: orgId,
+      user_id: userId,
+      role,
+      state: 'active' as const,
+      public: 0 as const,
+      created_at: now,
+      updated_at: now,
+    });
+    const perOrg = set.members;
+    await inBatches(
+      set.orgs * perOrg,
+      (n) => {
+        const i = Math.floor(n / perOrg);
+        const t = n % perOrg;
+        return t === 0 ? membership(set.orgId(i), set.ownerId(i), 'admin') : membership(set.orgId(i), set.userId(set.memberOf(i, t - 1)), 'member');
+      },
+      (v) => trx.insertInto('memberships').values(v).execute(),
+    );
+    const counters = ['members', 'admins', 'public_members'] as const;
+    await inBatches(
+      set.orgs * counters.length,
+      (n) => {
+        const name = counters[n % counters.length];
+        return { org_id: set.orgId(Math.floor(n / counters.length)), name, value: name === 'members' ? perOrg : name === 'admins' ? 1 : 0 };
+      },
+      (v) => trx.insertInto('org_counters').values(v).execute(),
+    );
+    return rows;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
+import { openStore } from '../../src/db/connect.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import type { Database } from '../../src/db/schema.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -43,4 +47,27 @@ export function storesFromArgs(value: string | undefined): StoreKind[] {
   const kinds = (value ?? 'sqlite,postgres').split(',').map((s) => s.trim()).filter(Boolean);
   for (const kind of kinds) if (kind !== 'sqlite' && kind !== 'postgres') throw new Error(`--db takes sqlite and/or postgres, not ${kind}`);
   return kinds as StoreKind[];
+}
+
+/** What a benchmark wrote straight into its database, and how long that took. */
+export interface Seeded {
+  ms: number;
+  rows: number;
+}
+
+/**
+ * Writes a benchmark's rows straight into a fresh database (migrated first) in one transaction, `fill` returning how
+ * many; then fresh planner statistics, as a long-lived database has them (SQLite ANALYZE / PostgreSQL autovacuum).
+ */
+export async function seedDirectly(databaseUrl: string, fill: (trx: Kysely<Database>) => Promise<number>): Promise<Seeded> {
+  const store = openStore(databaseUrl);
+  try {
+    await migrateToLatest(store);
+    const started = performance.now();
+    const rows = await store.db.transaction().execute(fill);
+    await sql`ANALYZE`.execute(store.db);
+    return { ms: performance.now() - started, rows };
+  } finally {
+    await store.close();
+  }
 }
