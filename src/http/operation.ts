@@ -1,10 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { components } from '../generated/openapi.js';
 import { loadOrgAccess, loadOrgAccessCached, isOwner, type OrgAccess } from '../orgs/access.js';
 import { forbidden, notFound, nulCharacter, requiresAuthentication } from './errors.js';
 import { withBoundedArrays } from './json-body.js';
 import { describeOperation } from './openapi.js';
 import { mayWrite } from './read-cache.js';
 import { hasAnyScope } from './scopes.js';
+
+/** A GitHub App (and fine-grained token) permission, by the name GitHub's `app-permissions` gives it. */
+export type AppPermission = keyof components['schemas']['app-permissions'];
+export type PermissionLevel = 'read' | 'write';
+/** What an installation or fine-grained token must hold for an operation: every entry (`{ members: 'write' }`). */
+export type RequiredPermissions = Partial<Record<AppPermission, PermissionLevel>>;
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
@@ -23,6 +30,12 @@ export interface Operation {
   acceptedScopes?: string[];
   /** Refuse tokens with none of `acceptedScopes` (otherwise the scopes only widen what is shown). */
   enforceScopes?: boolean;
+  /**
+   * The permissions GitHub requires of installation and fine-grained tokens for this operation (the "Fine-grained
+   * access" box of its docs page); `{}` when it needs none. Absent: such tokens may not call it (GitHub's
+   * `enabledForGitHubApps: false`). Classic tokens are judged by `acceptedScopes` instead.
+   */
+  permissions?: RequiredPermissions;
   /** Who may act on `{org}`: `owner` answers 404 to anyone else, as GitHub hides what one may not see. */
   orgRole?: 'any' | 'owner';
   /** `documentation_url` of its errors, for operations outside the description (GitHub's GraphQL endpoint). */
