@@ -20,6 +20,8 @@ export interface Config {
   bodyLimit: number;
   /** How long a process trusts a token it has looked up (revocations elsewhere take this long to be seen). */
   authCacheMs: number;
+  /** Lifetime of the per-process read cache (src/http/read-cache.ts); 0 turns it off. */
+  readCacheMs: number;
   /** How often batched counts (rate limits, credential authorizations' last use) are written to the database. */
   rateLimitFlushMs: number;
   /** Time a connection has to send complete request headers, counted from its start (at most `requestTimeoutMs`). */
@@ -52,6 +54,7 @@ export const defaultConfig: Config = {
   invitationLimit: defaultInvitationLimit,
   bodyLimit: 1024 * 1024,
   authCacheMs: 1000,
+  readCacheMs: 1000,
   rateLimitFlushMs: 200,
   // Ample for a slow link to carry this API's few-kilobyte headers and bodies; a stalled client is dropped soon after.
   headersTimeoutMs: 10_000,
@@ -97,6 +100,9 @@ export function resolveConfig(input: ConfigInput = {}): Config {
   for (const [name, value] of Object.entries(config.invitationLimit)) {
     if (!Number.isInteger(value) || value < 0) throw new Error(`invitationLimit.${name} must be a non-negative integer (0: no limit), got ${value}`);
   }
+  if (!Number.isInteger(config.readCacheMs) || config.readCacheMs < 0) {
+    throw new Error(`readCacheMs must be a non-negative integer, got ${config.readCacheMs}`);
+  }
   if (!Number.isInteger(config.auditLogRetentionDays) || config.auditLogRetentionDays < 1) {
     throw new Error(`auditLogRetentionDays must be a positive integer, got ${config.auditLogRetentionDays}`);
   }
@@ -136,6 +142,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput
       establishedOrgs: int('ORGHUB_INVITATION_LIMIT_ESTABLISHED'),
     },
     bodyLimit: int('ORGHUB_BODY_LIMIT'),
+    readCacheMs: int('ORGHUB_READ_CACHE_MS'),
     headersTimeoutMs: int('ORGHUB_HEADERS_TIMEOUT_MS'),
     requestTimeoutMs: int('ORGHUB_REQUEST_TIMEOUT_MS'),
     keepAliveTimeoutMs: int('ORGHUB_KEEP_ALIVE_TIMEOUT_MS'),

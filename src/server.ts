@@ -48,7 +48,7 @@ export async function buildServer(input: ConfigInput = {}, listenHost?: string):
     clock: config.clock,
     urls,
     auth: new Authenticator(store.db, config.authCacheMs),
-    readCache: new ReadCache(config.authCacheMs),
+    readCache: new ReadCache(config.readCacheMs),
     rateLimiter: new RateLimiter(store.db, config.clock, config.rateLimit.windowSeconds, config.rateLimitFlushMs),
     graphqlRateLimiter: new RateLimiter(store.db, config.clock, config.rateLimit.windowSeconds, config.rateLimitFlushMs, 'graphql'),
     // Engine errors (a failed claim or attempt write) are logged; the rows stay in the table and are tried again.

@@ -5,8 +5,8 @@ const MAX_ENTRIES = 10_000;
 /**
  * A process's short-lived memory of authorization reads on hot GET routes (an org with the caller's membership,
  * an org's counters), so those routes need no database round trip in the steady state.
- * - An entry is trusted for `ttlMs` (the token cache's window, `authCacheMs`): a change made through another
- *   process on the same database is seen here within that time.
+ * - An entry is trusted for `ttlMs` (`readCacheMs`, ORGHUB_READ_CACHE_MS, 1 s by default; 0 turns the cache off): a
+ *   change made through another process on the same database is seen here within that time.
  * - Every write request this process handles empties it when it starts and again when it answers, and a value
  *   loaded while a write was under way is not kept: a process always reads its own writes.
  * Values are shared between requests and must not be mutated.
@@ -19,6 +19,8 @@ export class ReadCache {
 
   /** The cached value (synchronously on a hit), or `load`'s result, kept unless a write ran meanwhile. */
   get<T>(key: string, load: () => Promise<T>): T | Promise<T> {
+    // Switched off (ORGHUB_READ_CACHE_MS=0): every read goes to the database.
+    if (this.ttlMs === 0) return load();
     const now = performance.now();
     const hit = this.entries.get(key);
     if (hit !== undefined && hit.expires > now) return hit.value as T;
@@ -28,7 +30,7 @@ export class ReadCache {
   private async fill<T>(key: string, load: () => Promise<T>, now: number): Promise<T> {
     const generation = this.generation;
     const value = await load();
-    if (generation === this.generation && this.ttlMs > 0) {
+    if (generation === this.generation) {
       if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
       this.entries.set(key, { value, expires: now + this.ttlMs });
     }
