@@ -4,22 +4,33 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
 import { precompiled } from '../db/prepared.js';
 
-// Both run once per subject (per flush, for the upsert): compiled once, as a working set of many tokens runs them often.
+// Runs once per subject this process has not seen: compiled once, as a working set of many tokens runs it often.
 const selectWindow = precompiled((db, subject: string, resource: string) =>
   db.selectFrom('rate_limits').select(['reset_at', 'used']).where('subject', '=', subject).where('resource', '=', resource),
 );
-const addToWindow = precompiled((db, subject: string, resource: string, resetAt: number, used: number, now: number) =>
-  db
+
+/** Rows one flush statement adds to (4 parameters each: well within SQLite's and PostgreSQL's limits). */
+const FLUSH_ROWS = 500;
+/** Windows a process keeps in memory; past this, those with nothing to write are dropped (and read again when next seen). */
+const MAX_WINDOWS = 50_000;
+
+/**
+ * Adds each subject's pending count in one statement (one transaction, one round trip) and returns every row's count
+ * after it, which includes other processes' flushes; a window that has ended restarts at the count added.
+ */
+function addToWindows(db: Kysely<Database>, resource: string, rows: { subject: string; resetAt: number; used: number }[], now: number) {
+  return db
     .insertInto('rate_limits')
-    .values({ subject, resource, reset_at: resetAt, used })
+    .values(rows.map((row) => ({ subject: row.subject, resource, reset_at: row.resetAt, used: row.used })))
     .onConflict((oc) =>
       oc.columns(['subject', 'resource']).doUpdateSet({
         used: sql`CASE WHEN rate_limits.reset_at <= ${now} THEN excluded.used ELSE rate_limits.used + excluded.used END`,
         reset_at: sql`CASE WHEN rate_limits.reset_at <= ${now} THEN excluded.reset_at ELSE rate_limits.reset_at END`,
       }),
     )
-    .returning(['used', 'reset_at']),
-);
+    .returning(['subject', 'used', 'reset_at'])
+    .execute();
+}
 
 export interface RateLimitState {
   limit: number;
@@ -140,26 +151,39 @@ export class RateLimiter {
 
   private async writePending(): Promise<void> {
     const now = this.nowSeconds();
+    const batch: { subject: string; window: Window; pending: number; resetAt: number }[] = [];
     for (const [subject, window] of this.windows) {
       if (window.pending === 0) continue;
-      const pending = window.pending;
       // Counts stay visible while they are written; a write that finishes after the window was reset here belongs to the old window.
-      const resetAt = window.resetAt;
+      batch.push({ subject, window, pending: window.pending, resetAt: window.resetAt });
+      window.writing += window.pending;
       window.pending = 0;
-      window.writing += pending;
+    }
+    for (let start = 0; start < batch.length; start += FLUSH_ROWS) {
+      const chunk = batch.slice(start, start + FLUSH_ROWS);
+      let written;
       try {
-        const [row] = await addToWindow(this.db, subject, this.resource, window.resetAt, pending, now);
-        if (window.resetAt !== resetAt) continue;
-        window.writing -= pending;
-        window.stored = row.used;
-        window.resetAt = Number(row.reset_at);
+        written = await addToWindows(this.db, this.resource, chunk.map((b) => ({ subject: b.subject, resetAt: b.resetAt, used: b.pending })), now);
       } catch (error) {
-        if (window.resetAt === resetAt) {
-          window.writing -= pending;
-          window.pending += pending;
+        // Nothing of this chunk or the ones after it was written: count it as pending again.
+        for (const b of batch.slice(start)) {
+          if (b.window.resetAt !== b.resetAt) continue;
+          b.window.writing -= b.pending;
+          b.window.pending += b.pending;
         }
         throw error;
       }
+      const rows = new Map(written.map((row) => [row.subject, row]));
+      for (const b of chunk) {
+        const row = rows.get(b.subject)!;
+        if (b.window.resetAt !== b.resetAt) continue;
+        b.window.writing -= b.pending;
+        b.window.stored = row.used;
+        b.window.resetAt = Number(row.reset_at);
+      }
+    }
+    if (this.windows.size > MAX_WINDOWS) {
+      for (const [subject, window] of this.windows) if (window.pending === 0 && window.writing === 0) this.windows.delete(subject);
     }
   }
 
