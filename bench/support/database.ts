@@ -7,6 +7,7 @@ import pg from 'pg';
 import { openStore } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import type { Database } from '../../src/db/schema.js';
+import { analyzeSqlite } from '../../src/db/statistics.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -57,7 +58,7 @@ export interface Seeded {
 
 /**
  * Writes a benchmark's rows straight into a fresh database (migrated first) in one transaction, `fill` returning how
- * many; then fresh planner statistics, as a long-lived database has them (SQLite ANALYZE / PostgreSQL autovacuum).
+ * many; then fresh planner statistics, as a long-lived database has them (SQLite ANALYZE as orghub keeps it, / PostgreSQL autovacuum).
  */
 export async function seedDirectly(databaseUrl: string, fill: (trx: Kysely<Database>) => Promise<number>): Promise<Seeded> {
   const store = openStore(databaseUrl);
@@ -65,7 +66,8 @@ export async function seedDirectly(databaseUrl: string, fill: (trx: Kysely<Datab
     await migrateToLatest(store);
     const started = performance.now();
     const rows = await store.db.transaction().execute(fill);
-    await sql`ANALYZE`.execute(store.db);
+    if (store.dialect === 'sqlite') await analyzeSqlite(store.db);
+    else await sql`ANALYZE`.execute(store.db);
     return { ms: performance.now() - started, rows };
   } finally {
     await store.close();

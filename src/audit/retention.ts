@@ -1,7 +1,8 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { isoSeconds, type Clock } from '../clock.js';
 import type { DialectName } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
+import { analyzeSqlite } from '../db/statistics.js';
 import { pruneAuditEvents } from './store.js';
 
 const DAY_MS = 86_400_000;
@@ -11,8 +12,6 @@ const PRUNE_INTERVAL_MS = 60_000;
 const PRUNE_BATCH = 5_000;
 /** Clock time between refreshes of SQLite's statistics of the audit table. */
 const STATISTICS_INTERVAL_MS = 3_600_000;
-/** Rows per index SQLite's ANALYZE reads: approximate statistics, in milliseconds however large the table. */
-const ANALYSIS_LIMIT = 1000;
 
 /**
  * Keeps the audit log to its retention (GitHub shows web events of the last 180 days): every `pollMs` it looks at the
@@ -58,8 +57,7 @@ export class AuditRetention {
   private async maintain(cutoff: string, analyze: boolean): Promise<void> {
     while (!this.stopped && (await pruneAuditEvents(this.db, cutoff, PRUNE_BATCH)) === PRUNE_BATCH);
     if (analyze && !this.stopped) {
-      await sql`pragma analysis_limit = ${sql.raw(String(ANALYSIS_LIMIT))}`.execute(this.db);
-      await sql`analyze audit_events`.execute(this.db);
+      await analyzeSqlite(this.db, 'audit_events');
     }
   }
 
