@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { ROOT } from './support/child.js';
 
-const BENCHMARKS = ['bench/org-get.ts', 'bench/members-list.ts', 'bench/webhooks.ts', 'bench/audit-log.ts', 'bench/start.ts', 'bench/working-set.ts'];
+const BENCHMARKS = ['bench/org-get.ts', 'bench/members-list.ts', 'bench/webhooks.ts', 'bench/audit-log.ts', 'bench/start.ts', 'bench/working-set.ts', 'bench/installation-token.ts', 'bench/campaigns.ts', 'bench/code-scanning.ts'];
 
 let failed = false;
 for (const script of BENCHMARKS) {

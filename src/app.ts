@@ -15,6 +15,7 @@ import type { ServedCertificate } from './http/tls.js';
 import { mediaTypeFor, readApiVersion } from './http/versions.js';
 import './http/types.js';
 import { adminOperations } from './admin/routes.js';
+import { appOperations } from './apps/routes.js';
 import { auditLogOperations } from './audit/routes.js';
 import { credentialAuthorizationOperations } from './credential-authorizations/routes.js';
 import { orgOperations } from './orgs/routes.js';
@@ -24,6 +25,10 @@ import { peopleOperations } from './members/operations.js';
 import { invitationModelOperations } from './invitations/operations.js';
 import { GRAPHQL_PATHS, graphqlOperations } from './graphql/routes.js';
 import { metaOperations } from './meta/routes.js';
+import { organizationRoleOperations } from './organization-roles/routes.js';
+import { campaignOperations } from './campaigns/routes.js';
+import { repositoryOperations } from './repositories/routes.js';
+import { codeScanningOperations } from './code-scanning/routes.js';
 import { setRateLimitHeaders, type Verdict } from './ratelimit/limiter.js';
 import { rateLimitOperations, UNCOUNTED_PATHS } from './ratelimit/routes.js';
 import { userOperations } from './users/routes.js';
@@ -33,6 +38,7 @@ const GHES_PREFIX = '/api/v3';
 /** Every operation the server answers, each in its resource's folder. */
 export const operations: Operation[] = [
   ...adminOperations,
+  ...appOperations,
   ...userOperations,
   ...orgOperations,
   ...peopleOperations,
@@ -43,6 +49,10 @@ export const operations: Operation[] = [
   ...rateLimitOperations,
   ...healthOperations,
   ...metaOperations,
+  ...organizationRoleOperations,
+  ...campaignOperations,
+  ...repositoryOperations,
+  ...codeScanningOperations,
   ...graphqlOperations,
 ];
 
@@ -114,6 +124,8 @@ export function createApp(ctx: AppContext, config: Config, tls?: Pick<ServedCert
     const raw = request.raw as RawRequest;
     request.apiPrefix = raw.apiPrefix ?? '';
     reply.header('X-GitHub-Request-Id', request.id);
+    // The server's time is the one clock's: app JWT clients (@octokit/auth-app) correct their clock drift by this header.
+    reply.header('Date', ctx.clock.now().toUTCString());
     reply.header('X-GitHub-Media-Type', mediaTypeFor(request.headers.accept));
     reply.header('Vary', 'Accept, Authorization, Cookie, X-GitHub-OTP');
     if (request.routeOptions.config.outsideApi) return;
@@ -126,7 +138,7 @@ export function createApp(ctx: AppContext, config: Config, tls?: Pick<ServedCert
     } catch (error) {
       rejected = error;
     }
-    if (request.caller) reply.header('X-OAuth-Scopes', request.caller.scopesHeader);
+    if (request.caller?.scopesHeader !== undefined) reply.header('X-OAuth-Scopes', request.caller.scopesHeader);
     const verdict = countRequest(ctx, request, raw);
     applyVerdict(request, reply, verdict instanceof Promise ? await verdict : verdict);
     if (rejected) throw rejected;

@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { defaultDeliverySettings, type DeliverySettings } from './hooks/engine.js';
+import { defaultSarifProcessingSettings, type SarifProcessingSettings } from './code-scanning/engine.js';
 import { defaultInvitationLimit, type InvitationLimit } from './invitations/rate-limit.js';
 
 export interface Config {
@@ -16,6 +17,8 @@ export interface Config {
   rateLimit: { authenticated: number; anonymous: number; windowSeconds: number };
   /** Invitations an org may send per 24 hours (src/invitations/rate-limit.ts); 0: no limit. */
   invitationLimit: InvitationLimit;
+  /** Campaigns an org may create per hour (src/campaigns/service.ts); 0: no limit. */
+  campaignLimit: number;
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
   /** How long a process trusts a token it has looked up (revocations elsewhere take this long to be seen). */
@@ -34,6 +37,8 @@ export interface Config {
   maxConnections: number;
   /** Webhook deliveries (src/hooks/engine.ts). */
   webhooks: DeliverySettings;
+  /** SARIF upload processing (src/code-scanning/engine.ts). */
+  sarifProcessing: SarifProcessingSettings;
   /** Audit events older than this are pruned and no longer shown (GitHub keeps web events 180 days). */
   auditLogRetentionDays: number;
   clock: Clock;
@@ -52,6 +57,8 @@ export const defaultConfig: Config = {
   adminLogin: 'admin',
   rateLimit: { authenticated: 5000, anonymous: 60, windowSeconds: 3600 },
   invitationLimit: defaultInvitationLimit,
+  // GitHub documents a secondary rate limit on campaign creation (429) without its figure: this one is ours.
+  campaignLimit: 50,
   bodyLimit: 1024 * 1024,
   authCacheMs: 1000,
   readCacheMs: 1000,
@@ -64,6 +71,7 @@ export const defaultConfig: Config = {
   // Node raises its file-descriptor limit to the hard limit, rarely below 4096: this leaves room for database files and pools.
   maxConnections: 4_000,
   webhooks: defaultDeliverySettings,
+  sarifProcessing: defaultSarifProcessingSettings,
   auditLogRetentionDays: 180,
   clock: systemClock,
   logger: false,
@@ -73,10 +81,11 @@ export const defaultConfig: Config = {
 /** pino's levels, the values `--log-level` / ORGHUB_LOG_LEVEL take. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-export type ConfigInput = Partial<Omit<Config, 'rateLimit' | 'invitationLimit' | 'webhooks'>> & {
+export type ConfigInput = Partial<Omit<Config, 'rateLimit' | 'invitationLimit' | 'webhooks' | 'sarifProcessing'>> & {
   rateLimit?: Partial<Config['rateLimit']>;
   invitationLimit?: Partial<InvitationLimit>;
   webhooks?: Partial<DeliverySettings>;
+  sarifProcessing?: Partial<SarifProcessingSettings>;
 };
 
 const defined = <T extends object>(o: T | undefined): Partial<T> =>
@@ -89,6 +98,7 @@ export function resolveConfig(input: ConfigInput = {}): Config {
     rateLimit: { ...defaultConfig.rateLimit, ...defined(input.rateLimit) },
     invitationLimit: { ...defaultConfig.invitationLimit, ...defined(input.invitationLimit) },
     webhooks: { ...defaultConfig.webhooks, ...defined(input.webhooks) },
+    sarifProcessing: { ...defaultConfig.sarifProcessing, ...defined(input.sarifProcessing) },
   } as Config;
   // Zero or NaN would switch a bound off, or let Fastify silently substitute its own default.
   for (const name of ['headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'maxConnections'] as const) {
@@ -99,6 +109,9 @@ export function resolveConfig(input: ConfigInput = {}): Config {
   }
   for (const [name, value] of Object.entries(config.invitationLimit)) {
     if (!Number.isInteger(value) || value < 0) throw new Error(`invitationLimit.${name} must be a non-negative integer (0: no limit), got ${value}`);
+  }
+  if (!Number.isInteger(config.campaignLimit) || config.campaignLimit < 0) {
+    throw new Error(`campaignLimit must be a non-negative integer (0: no limit), got ${config.campaignLimit}`);
   }
   if (!Number.isInteger(config.readCacheMs) || config.readCacheMs < 0) {
     throw new Error(`readCacheMs must be a non-negative integer, got ${config.readCacheMs}`);
@@ -141,6 +154,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput
       newOrgs: int('ORGHUB_INVITATION_LIMIT'),
       establishedOrgs: int('ORGHUB_INVITATION_LIMIT_ESTABLISHED'),
     },
+    campaignLimit: int('ORGHUB_CAMPAIGN_LIMIT'),
     bodyLimit: int('ORGHUB_BODY_LIMIT'),
     readCacheMs: int('ORGHUB_READ_CACHE_MS'),
     headersTimeoutMs: int('ORGHUB_HEADERS_TIMEOUT_MS'),
@@ -154,6 +168,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput
       responseBodyLimit: int('ORGHUB_WEBHOOK_RESPONSE_LIMIT'),
       // A comma-separated list of CIDR ranges; empty: deny nothing.
       deniedRanges: env.ORGHUB_WEBHOOK_DENIED_RANGES === undefined ? undefined : env.ORGHUB_WEBHOOK_DENIED_RANGES.split(',').map((r) => r.trim()).filter(Boolean),
+    },
+    sarifProcessing: {
+      enabled: env.ORGHUB_SARIF_PROCESSING === undefined ? undefined : env.ORGHUB_SARIF_PROCESSING !== '0',
+      pollMs: int('ORGHUB_SARIF_POLL_MS'),
+      leaseMs: int('ORGHUB_SARIF_LEASE_MS'),
     },
     auditLogRetentionDays: int('ORGHUB_AUDIT_RETENTION_DAYS'),
     logger: env.ORGHUB_LOG_LEVEL ? { level: env.ORGHUB_LOG_LEVEL } : undefined,

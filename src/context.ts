@@ -5,7 +5,8 @@ import type { SamlEnforcement } from './credential-authorizations/enforcement.js
 import type { DialectName } from './db/connect.js';
 import type { Database } from './db/schema.js';
 import type { DeliveryEngine } from './hooks/engine.js';
-import type { Authenticator } from './http/auth.js';
+import type { SarifProcessor } from './code-scanning/engine.js';
+import type { Authenticator } from './http/auth/index.js';
 import type { ReadCache } from './http/read-cache.js';
 import type { Urls } from './http/urls.js';
 import type { RateLimiter } from './ratelimit/limiter.js';
@@ -25,6 +26,8 @@ export interface AppContext {
   graphqlRateLimiter: RateLimiter;
   /** Sends the webhook deliveries changes record. */
   deliveries: DeliveryEngine;
+  /** Processes SARIF uploads in the background. */
+  sarifProcessor: SarifProcessor;
   /** SAML SSO enforcement: which tokens may reach an org's resources (credential authorizations). */
   saml: SamlEnforcement;
 }

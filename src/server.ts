@@ -5,7 +5,7 @@ import { resolveConfig, type Config, type ConfigInput } from './config.js';
 import type { AppContext } from './context.js';
 import { openStore } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
-import { Authenticator } from './http/auth.js';
+import { Authenticator } from './http/auth/index.js';
 import { ReadCache } from './http/read-cache.js';
 import { serverCertificate, type ServedCertificate } from './http/tls.js';
 import { Urls } from './http/urls.js';
@@ -13,6 +13,8 @@ import { bindEventContext } from './events/record.js';
 import { AuditRetention } from './audit/retention.js';
 import { SamlEnforcement } from './credential-authorizations/enforcement.js';
 import { DeliveryEngine } from './hooks/engine.js';
+import { SarifProcessor } from './code-scanning/engine.js';
+import { processUpload } from './code-scanning/service.js';
 import { RateLimiter } from './ratelimit/limiter.js';
 
 export interface OrghubServer {
@@ -47,19 +49,22 @@ export async function buildServer(input: ConfigInput = {}, listenHost?: string):
     config,
     clock: config.clock,
     urls,
-    auth: new Authenticator(store.db, config.authCacheMs),
+    auth: new Authenticator({ db: store.db, clock: config.clock }, config.authCacheMs),
     readCache: new ReadCache(config.readCacheMs),
     rateLimiter: new RateLimiter(store.db, config.clock, config.rateLimit.windowSeconds, config.rateLimitFlushMs),
     graphqlRateLimiter: new RateLimiter(store.db, config.clock, config.rateLimit.windowSeconds, config.rateLimitFlushMs, 'graphql'),
     // Engine errors (a failed claim or attempt write) are logged; the rows stay in the table and are tried again.
     deliveries: new DeliveryEngine(store.db, store.dialect, config.clock, config.webhooks, (error) => app.log.error({ err: error }, 'webhook delivery engine')),
     saml: new SamlEnforcement(store.db, config.clock, urls, config.authCacheMs, config.rateLimitFlushMs, (error) => app.log.error({ err: error }, 'credential access times')),
+    // Processing errors other than a rejected file (a failed write) are logged; the upload stays pending and is tried again.
+    sarifProcessor: new SarifProcessor(store.db, store.dialect, config.clock, config.sarifProcessing, (upload) => processUpload(ctx, upload), (error) => app.log.error({ err: error }, 'SARIF processing')),
   };
   const auditRetention = new AuditRetention(store.db, store.dialect, config.clock, config.auditLogRetentionDays, (error) => app.log.error({ err: error }, 'audit log retention'));
   bindEventContext(store.db, { urls, deliveriesRecorded: () => ctx.deliveries.expect() });
   const admin = await bootstrapAdmin(ctx);
   const app: FastifyInstance = createApp(ctx, config, certificate);
   ctx.deliveries.start();
+  ctx.sarifProcessor.start();
   auditRetention.start(AUDIT_RETENTION_POLL_MS);
   let closed = false;
   return {
@@ -73,6 +78,7 @@ export async function buildServer(input: ConfigInput = {}, listenHost?: string):
       closed = true;
       await app.close();
       await ctx.deliveries.stop();
+      await ctx.sarifProcessor.stop();
       await auditRetention.stop();
       await ctx.saml.close();
       await ctx.rateLimiter.close();

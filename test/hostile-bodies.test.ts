@@ -51,26 +51,34 @@ function arrayFields(schema: Schema | undefined, path: (string | number)[] = [])
 
 const limitOf = (field: ArrayField): number => field.schema.maxItems ?? DEFAULT_MAX_ITEMS;
 
-/** `root` with `value` at `path` (objects and one-item arrays made on the way). */
+/** `root` with `value` at `path` (objects and one-item arrays made on the way, keeping the example's first item's other fields). */
 function placedAt(root: unknown, path: (string | number)[], value: unknown): unknown {
   if (path.length === 0) return value;
   const [key, ...rest] = path;
-  if (typeof key === 'number') return [placedAt(undefined, rest, value)];
+  if (typeof key === 'number') return [placedAt(Array.isArray(root) ? root[0] : undefined, rest, value)];
   const object = (root && typeof root === 'object' && !Array.isArray(root) ? root : {}) as Record<string, unknown>;
   return { ...object, [key]: placedAt(object[key], rest, value) };
 }
 
 /** `count` items of the field's item type, distinct where the type allows: a service deduplicates before any SQL. */
-function itemsFor(field: ArrayField, count: number): unknown[] {
+function itemsFor(field: ArrayField, count: number, sample: unknown): unknown[] {
   const items: Schema = field.schema.items ?? {};
   const type = typeOf(items);
   if (!items.enum && (type === 'integer' || type === 'number')) return Array.from({ length: count }, (_, i) => i + 1);
   if (!items.enum && type === 'string') return Array.from({ length: count }, (_, i) => String(i));
-  return new Array(count).fill(plausibleValue(items));
+  // Objects: the example's own item (its required fields filled) where so many fit the 1 MiB body limit, else a plausible one.
+  const fits = sample !== undefined && count * JSON.stringify(sample).length < 512 * 1024;
+  return new Array(count).fill(fits ? sample : plausibleValue(items));
+}
+
+/** The value at `path` in `root` (first items of arrays), if any. */
+function valueAt(root: unknown, path: (string | number)[]): unknown {
+  return path.reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string | number, unknown>)[typeof key === 'number' ? 0 : key] : undefined), root);
 }
 
 /** The example body with `count` items in the array field (100,000 short ones stay under the 1 MiB body limit). */
-const withItems = (target: Target, field: ArrayField, count: number) => placedAt(target.example, field.path, itemsFor(field, count));
+const withItems = (target: Target, field: ArrayField, count: number) =>
+  placedAt(target.example, field.path, itemsFor(field, count, valueAt(target.example, [...field.path, 0])));
 
 /** GitHub's 422 for an array over its limit. */
 const overLimit = (field: ArrayField, count: number) =>

@@ -4,6 +4,7 @@ import { forbidden } from '../http/errors.js';
 import { orgOf, type Operation } from '../http/operation.js';
 import { organizationSimple } from '../orgs/present.js';
 import { simpleUser } from '../users/present.js';
+import { createFineGrainedToken, FINE_GRAINED_TOKEN_RESOURCE, fineGrainedTokenBody, type FineGrainedTokenRequest } from './fine-grained-tokens.js';
 import * as siteAdmin from './service.js';
 import * as users from './users.js';
 import type { TwoFactorState } from './users.js';
@@ -162,6 +163,32 @@ const setTwoFactorState = siteAdminOperation({
   },
 });
 
+/**
+ * orghub extension: `POST /admin/users/{username}/fine-grained-tokens` `{resource_owner, permissions, expires_at}`
+ * makes a fine-grained personal access token (GitHub makes them only in its web UI); 201 shows the token once.
+ */
+const createFineGrainedTokenOperation = siteAdminOperation({
+  operationId: 'orghub/create-fine-grained-token',
+  method: 'POST',
+  path: '/admin/users/{username}/fine-grained-tokens',
+  resource: FINE_GRAINED_TOKEN_RESOURCE,
+  body: fineGrainedTokenBody,
+  async handler(request, reply) {
+    const created = await createFineGrainedToken(request.server.ctx, request.caller!, username(request), request.body as FineGrainedTokenRequest);
+    reply.code(201);
+    return {
+      id: created.id,
+      token: created.token,
+      token_last_eight: created.token.slice(-8),
+      user: simpleUser(request.urls, created.user),
+      resource_owner: simpleUser(request.urls, created.resourceOwner),
+      permissions: created.permissions,
+      expires_at: created.expiresAt,
+      created_at: created.createdAt,
+    };
+  },
+});
+
 export const adminOperations: Operation[] = [
   createUser,
   createOrg,
@@ -175,4 +202,5 @@ export const adminOperations: Operation[] = [
   siteAdministration('enterprise-admin/promote-user-to-be-site-administrator', true),
   siteAdministration('enterprise-admin/demote-site-administrator', false),
   setTwoFactorState,
+  createFineGrainedTokenOperation,
 ];

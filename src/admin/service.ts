@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { recordEvent } from '../events/record.js';
 import { findAccount, findAccountById, insertAccount, isValidLogin, lockAccount, type Account } from '../accounts/store.js';
-import type { Caller } from '../http/auth.js';
+import type { Caller } from '../http/auth/index.js';
 import { invalidField, notFound } from '../http/errors.js';
 import { KNOWN_SCOPES } from '../http/scopes.js';
 import { deleteTokensOf, generateToken, insertToken } from '../tokens/store.js';

@@ -5,7 +5,7 @@ import { isoSeconds } from '../clock.js';
 import type { AppContext } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { recordEvent } from '../events/record.js';
-import type { Caller } from '../http/auth.js';
+import type { Caller } from '../http/auth/index.js';
 import { forbidden, notFound } from '../http/errors.js';
 import { forgetInvitationsOf } from '../invitations/service.js';
 import { ensureNotLastOwner, removeMemberFromOrg } from '../members/service.js';

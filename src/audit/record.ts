@@ -42,3 +42,13 @@ export function auditEventRow(event: AuditEventInput): Insertable<AuditEventTabl
 export async function recordAuditEvent(db: Kysely<Database>, event: AuditEventInput): Promise<void> {
   await db.insertInto('audit_events').values(auditEventRow(event)).execute();
 }
+
+/** Rows per multi-row insert of audit events (16 columns each: well under both stores' bound-parameter limits). */
+const AUDIT_BATCH = 500;
+
+/** Records many audit events in multi-row inserts, inside the caller's transaction. */
+export async function recordAuditEvents(db: Kysely<Database>, events: AuditEventInput[]): Promise<void> {
+  for (let at = 0; at < events.length; at += AUDIT_BATCH) {
+    await db.insertInto('audit_events').values(events.slice(at, at + AUDIT_BATCH).map(auditEventRow)).execute();
+  }
+}

@@ -10,6 +10,7 @@ import { auditLogPage, type AuditLogQuery } from './service.js';
  */
 const getAuditLog: Operation = {
   operationId: 'orgs/get-audit-log',
+  permissions: { organization_administration: 'read' },
   authenticated: true,
   acceptedScopes: ['read:audit_log'],
   enforceScopes: true,

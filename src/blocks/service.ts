@@ -2,7 +2,7 @@ import { findAccount, lockAccount, type Account } from '../accounts/store.js';
 import { recordEvent } from '../events/record.js';
 import { isoSeconds } from '../clock.js';
 import type { AppContext } from '../context.js';
-import type { Caller } from '../http/auth.js';
+import type { Caller } from '../http/auth/index.js';
 import { ApiError, notFound } from '../http/errors.js';
 import { cancelPendingInvitationsOf } from '../invitations/service.js';
 import { getMembership } from '../memberships/store.js';

@@ -34,7 +34,7 @@ interface Known {
  * SAML SSO enforcement on every request to an org's resources (src/http/operation.ts calls `admit` where the caller's
  * view of the org is resolved). While an org enforces it, a member's token needs a credential authorization for the
  * org: the first use makes one, a revoked one is refused with GitHub's 403.
- * - Like tokens (src/http/auth.ts), a process trusts what it looked up for `cacheMs`: a revocation made through
+ * - Like tokens (src/http/auth/authenticator.ts), a process trusts what it looked up for `cacheMs`: a revocation made through
  *   another process is seen within that time, one made through this process at once.
  * - `credential_accessed_at` is kept off the request's path, as rate-limit counts are: uses are noted in memory and
  *   written in batches every `flushMs` (and on close).
@@ -61,8 +61,9 @@ export class SamlEnforcement {
   /** Lets the request through, authorizing the token on first use, or throws the SAML refusal; synchronous when known. */
   admit(access: OrgAccess): void | Promise<void> {
     const { org, caller } = access;
-    // Outside collaborators and billing managers are not members: SSO is not asked of them.
-    if (org.saml_sso_enforced !== 1 || !caller || !isMember(access)) return;
+    // Outside collaborators and billing managers are not members: SSO is not asked of them. Nor of installation and
+    // fine-grained tokens (those with permissions): GitHub asks for credential authorizations of classic tokens only.
+    if (org.saml_sso_enforced !== 1 || !caller || access.permissions || !isMember(access)) return;
     const key = `${org.id}:${caller.tokenId}`;
     const known = this.known.get(key);
     if (known && known.expires > performance.now()) return this.use(org, known);

@@ -26,6 +26,7 @@ function credentialAuthorization(row: ListedAuthorization): CredentialAuthorizat
 /** Owners only (404 for anyone else); `read:org` to list ("need the `read:org` scope"), `admin:org` to remove. */
 const listSamlSsoAuthorizations: Operation = {
   operationId: 'orgs/list-saml-sso-authorizations',
+  permissions: { organization_administration: 'read' },
   authenticated: true,
   acceptedScopes: ['admin:org', 'read:org', 'write:org'],
   enforceScopes: true,
@@ -41,6 +42,7 @@ const listSamlSsoAuthorizations: Operation = {
 
 const removeSamlSsoAuthorization: Operation = {
   operationId: 'orgs/remove-saml-sso-authorization',
+  permissions: { organization_administration: 'write' },
   authenticated: true,
   acceptedScopes: ['admin:org'],
   enforceScopes: true,

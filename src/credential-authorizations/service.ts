@@ -5,7 +5,7 @@ import type { AppContext } from '../context.js';
 import { idFromPath } from '../db/columns.js';
 import type { Database } from '../db/schema.js';
 import { recordEvent } from '../events/record.js';
-import type { Caller } from '../http/auth.js';
+import type { Caller } from '../http/auth/index.js';
 import { notFound } from '../http/errors.js';
 import type { PageRequest } from '../http/pagination.js';
 import { actorOf } from '../members/common.js';

@@ -6,6 +6,7 @@ import { createCustomRole, customRolesOf, type CustomRoleRequest } from './servi
 /** `orgs/list-custom-roles`: GET /organizations/{organization_id}/custom_roles, closed down in API version 2026-03-10. */
 const listCustomRoles: Operation = {
   operationId: 'orgs/list-custom-roles',
+  permissions: { organization_custom_roles: 'read' },
   authenticated: true,
   acceptedScopes: ['admin:org', 'repo'],
   enforceScopes: true,
@@ -21,6 +22,7 @@ const listCustomRoles: Operation = {
 /** `orgs/create-custom-repo-role`: POST /orgs/{org}/custom-repository-roles (GitHub's, not in the shared description). */
 const createCustomRepoRole: Operation = {
   operationId: 'orgs/create-custom-repo-role',
+  permissions: { organization_custom_roles: 'write' },
   method: 'POST',
   path: '/orgs/{org}/custom-repository-roles',
   body: {

@@ -3,10 +3,10 @@ import { recordEvent } from '../events/record.js';
 import { isoSeconds } from '../clock.js';
 import type { AppContext } from '../context.js';
 import { idFromPath } from '../db/columns.js';
-import type { Caller } from '../http/auth.js';
+import type { Caller } from '../http/auth/index.js';
 import { ApiError, notFound } from '../http/errors.js';
 import { customRoleNameTaken } from '../http/store-refusals.js';
-import { getMembership } from '../memberships/store.js';
+import { isOwner, loadOrgAccess } from '../orgs/access.js';
 import { findCustomRoleNamed, insertCustomRole, listCustomRoles, type CustomRoleRow } from './store.js';
 
 /** The fine-grained repository permissions a custom role may add to its base role (GitHub's list for organizations). */
@@ -66,7 +66,8 @@ export async function customRolesOf(ctx: AppContext, organizationId: string, cal
   const id = idFromPath(organizationId);
   const org = id === undefined ? undefined : await findAccountById(ctx.db, id, 'Organization');
   if (!org) throw notFound();
-  const membership = await getMembership(ctx.db, org.id, caller.userId);
-  if (membership?.state !== 'active' || membership.role !== 'admin') throw notFound();
+  // As the caller's token sees the org: a token acting for another account is no owner here.
+  const access = await loadOrgAccess(ctx.db, org.login, caller);
+  if (!access || !isOwner(access)) throw notFound();
   return { org, roles: await listCustomRoles(ctx.db, org.id) };
 }

@@ -7,6 +7,10 @@ import * as membershipListIndex from './migrations/004_membership_list_index.js'
 import * as webhooks from './migrations/005_webhooks.js';
 import * as auditLogAndSaml from './migrations/006_audit_log_and_saml.js';
 import * as hookPayloads from './migrations/007_hook_payloads.js';
+import * as repositoriesCodeScanning from './migrations/008_repositories_code_scanning.js';
+import * as organizationRolesCampaigns from './migrations/009_organization_roles_campaigns.js';
+import * as appsInstallations from './migrations/010_apps_installations.js';
+import * as tokenKinds from './migrations/011_token_kinds.js';
 
 /** Every migration, in order; one set serves SQLite and PostgreSQL. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +21,10 @@ const migrations: Record<string, Migration> = {
   '005_webhooks': webhooks,
   '006_audit_log_and_saml': auditLogAndSaml,
   '007_hook_payloads': hookPayloads,
+  '008_repositories_code_scanning': repositoriesCodeScanning,
+  '009_organization_roles_campaigns': organizationRolesCampaigns,
+  '010_apps_installations': appsInstallations,
+  '011_token_kinds': tokenKinds,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,11 +1,14 @@
 import type { Kysely } from 'kysely';
-import { recordAuditEvent, type AuditEventInput } from '../audit/record.js';
+import { recordAuditEvent, recordAuditEvents, type AuditEventInput } from '../audit/record.js';
 import type { Database } from '../db/schema.js';
 import type { Urls } from '../http/urls.js';
 import type { InvitationRow } from '../invitations/store.js';
 import type { TeamRow } from '../teams/store.js';
 import type { HookRow } from '../hooks/store.js';
-import { enqueueWebhooks, PING, webhookFor, type WebhookRule } from './webhooks.js';
+import type { RepositoryRow } from '../repositories/store.js';
+import type { CodeScanningAlertRow } from '../code-scanning/store.js';
+import type { AppRow, InstallationRow } from '../apps/store.js';
+import { enqueueWebhooks, PING, someoneHears, webhookFor, type WebhookRule } from './webhooks.js';
 
 /**
  * Something that happened, as a service reports it: the audit event's fields (GitHub's action name, actor, org,
@@ -19,6 +22,12 @@ export interface ChangeEvent extends AuditEventInput {
   hook?: HookRow;
   /** An organization's login before a rename. */
   previousLogin?: string;
+  /** The app installation an `integration_installation.*` event is about, and its app. */
+  installation?: InstallationRow;
+  app?: AppRow;
+  repository?: RepositoryRow;
+  /** A code scanning alert as the change left it (in `repository`). */
+  codeScanningAlert?: CodeScanningAlertRow;
 }
 
 /** What building payloads needs from the server that owns a store. */
@@ -57,6 +66,22 @@ export async function recordEvents(trx: Kysely<Database>, events: ChangeEvent[])
     if (!rule || delivered.has(rule)) continue;
     delivered.add(rule);
     await enqueueWebhooks(trx, contextOf(trx), event, rule);
+  }
+}
+
+/**
+ * Many separate changes of one transaction (the thousands of alerts one SARIF upload makes): each recorded as
+ * `recordEvent` would, with the audit events inserted in batches and, per org and action, one look for listeners
+ * first (deliveries are then written for each event only when some hook or app hears them).
+ */
+export async function recordEventBatch(trx: Kysely<Database>, events: ChangeEvent[]): Promise<void> {
+  await recordAuditEvents(trx, events);
+  const heard = new Map<string, boolean>();
+  for (const event of events) {
+    const key = `${event.org?.id}:${event.action}`;
+    let listened = heard.get(key);
+    if (listened === undefined) heard.set(key, (listened = await someoneHears(trx, event)));
+    if (listened) await enqueueWebhooks(trx, contextOf(trx), event);
   }
 }
 

@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { components } from '@octokit/openapi-webhooks-types';
 import type { Kysely } from 'kysely';
 import { findAccountById, findAccountsByIds, type Account } from '../accounts/store.js';
+import { installation as presentInstallation, installationReference } from '../apps/present.js';
+import { installationRepositories } from '../apps/store.js';
+import { appDelivery, appTargets } from '../apps/webhooks.js';
 import type { Database } from '../db/schema.js';
 import { activeHooks, hookEvents, insertDeliveries, insertPayload, type HookRow, type NewDelivery } from '../hooks/store.js';
 import { hookSummary } from '../hooks/present.js';
@@ -13,6 +16,8 @@ import { teamSimple } from '../teams/present.js';
 import { findTeamById, type TeamRow } from '../teams/store.js';
 import { simpleUser } from '../users/present.js';
 import { zen } from '../meta/zen.js';
+import { webhookRepository } from '../repositories/present.js';
+import { webhookAlert } from '../code-scanning/present.js';
 import type { ChangeEvent, EventContext } from './record.js';
 
 type Schemas = components['schemas'];
@@ -36,6 +41,8 @@ export interface WebhookRule {
   event: string;
   action: string | null;
   onlyTheHook?: boolean;
+  /** Heard only by the app of `event.installation` (`installation` events), never by org hooks. */
+  onlyTheApp?: boolean;
   payload(build: Build): Promise<object>;
 }
 
@@ -87,11 +94,61 @@ const TEAM_EDITED: WebhookRule = {
   },
 };
 
+/** `installation` `created`, `deleted`, `suspend`, `unsuspend`: to the installation's app, with the repositories it reaches. */
+function installationRule(action: 'created' | 'deleted' | 'suspend' | 'unsuspend'): WebhookRule {
+  return {
+    event: 'installation',
+    action,
+    onlyTheApp: true,
+    async payload(b) {
+      const row = b.event.installation!;
+      const suspendedBy = row.suspended_by === null ? undefined : await b.account(row.suspended_by);
+      return {
+        action,
+        installation: presentInstallation(b.context.urls, row, b.event.app!, { org: b.org, suspendedBy }),
+        repositories: (await installationRepositories(b.db, row)).map((repository) => ({
+          id: repository.id,
+          node_id: nodeId('Repository', repository.id),
+          name: repository.name,
+          full_name: `${b.org.login}/${repository.name}`,
+          private: repository.visibility !== 'public',
+        })),
+        sender: b.sender,
+      } satisfies Schemas['webhook-installation-created'] | Schemas['webhook-installation-deleted'] | Schemas['webhook-installation-suspend'] | Schemas['webhook-installation-unsuspend'];
+    },
+  };
+}
+
+/** The repository an event is about, as webhooks show it. */
+const repositoryOf = (b: Build) => webhookRepository(b.context.urls, b.org, b.event.repository!);
+
+/**
+ * A `code_scanning_alert` payload without its action. `ref` and `commit_oid` are the analysis' for changes an upload
+ * made and empty for a user's, as GitHub's schema says. Each action's type pins which alert fields are null for it,
+ * which the stored row cannot show tsc: the rules cast, and the tests check every action's payload against its schema.
+ */
+async function codeScanningAlert(b: Build, byAnalysis: boolean) {
+  const alert = b.event.codeScanningAlert!;
+  const dismissedBy = alert.dismissed_by === null ? undefined : await b.account(alert.dismissed_by);
+  return {
+    alert: webhookAlert(b.context.urls, b.org, b.event.repository!, alert, dismissedBy),
+    ref: byAnalysis ? alert.ref : '',
+    commit_oid: byAnalysis ? alert.commit_sha : '',
+    repository: repositoryOf(b),
+    organization: organization(b),
+    sender: b.sender,
+  };
+}
+
 /**
  * Which change becomes which webhook, keyed by the audit action services record (GitHub's names). Adding an event
  * is one entry here.
  */
 const WEBHOOKS: Record<string, WebhookRule> = {
+  'integration_installation.create': installationRule('created'),
+  'integration_installation.destroy': installationRule('deleted'),
+  'integration_installation.suspend': installationRule('suspend'),
+  'integration_installation.unsuspend': installationRule('unsuspend'),
   'org.invite_member': {
     event: 'organization',
     action: 'member_invited',
@@ -188,6 +245,48 @@ const WEBHOOKS: Record<string, WebhookRule> = {
       } satisfies Schemas['webhook-membership-removed'];
     },
   },
+  'repo.create': {
+    event: 'repository',
+    action: 'created',
+    async payload(b) {
+      return { action: 'created', repository: repositoryOf(b), organization: organization(b), sender: b.sender } satisfies Schemas['webhook-repository-created'];
+    },
+  },
+  'code_scanning_alert.create': {
+    event: 'code_scanning_alert',
+    action: 'created',
+    async payload(b) {
+      return { action: 'created', ...(await codeScanningAlert(b, true)) } as Schemas['webhook-code-scanning-alert-created'];
+    },
+  },
+  'code_scanning_alert.fix': {
+    event: 'code_scanning_alert',
+    action: 'fixed',
+    async payload(b) {
+      return { action: 'fixed', ...(await codeScanningAlert(b, true)) } as Schemas['webhook-code-scanning-alert-fixed'];
+    },
+  },
+  'code_scanning_alert.reintroduce': {
+    event: 'code_scanning_alert',
+    action: 'reopened',
+    async payload(b) {
+      return { action: 'reopened', ...(await codeScanningAlert(b, true)) } as Schemas['webhook-code-scanning-alert-reopened'];
+    },
+  },
+  'code_scanning_alert.dismiss': {
+    event: 'code_scanning_alert',
+    action: 'closed_by_user',
+    async payload(b) {
+      return { action: 'closed_by_user', ...(await codeScanningAlert(b, false)) } as Schemas['webhook-code-scanning-alert-closed-by-user'];
+    },
+  },
+  'code_scanning_alert.reopen': {
+    event: 'code_scanning_alert',
+    action: 'reopened_by_user',
+    async payload(b) {
+      return { action: 'reopened_by_user', ...(await codeScanningAlert(b, false)) } as Schemas['webhook-code-scanning-alert-reopened-by-user'];
+    },
+  },
   'team.create': {
     event: 'team',
     action: 'created',
@@ -250,14 +349,35 @@ function hears(hook: HookRow, rule: WebhookRule, event: ChangeEvent): boolean {
   return events.includes('*') || events.includes(rule.event);
 }
 
+/** The org hooks and app hooks that hear an event under `rule`. */
+async function targetsOf(trx: Kysely<Database>, event: ChangeEvent & { org: NonNullable<ChangeEvent['org']> }, rule: WebhookRule) {
+  // An inactive hook hears nothing, not even what is only for it (ping, meta).
+  const hooks = rule.onlyTheApp
+    ? []
+    : rule.onlyTheHook && event.hook
+      ? [event.hook].filter((hook) => hook.active === 1)
+      : (await activeHooks(trx, event.org.id)).filter((hook) => hears(hook, rule, event));
+  // Apps hear their installations' events on their own hook (an org hook's ping or meta is not theirs).
+  const apps = rule.onlyTheHook ? [] : await appTargets(trx, event, rule.event);
+  return { hooks, apps };
+}
+
+/**
+ * Whether any hook or app hears events of this action in this org: what they hear depends on the org and the event's
+ * name only (hooks' and installations' subscriptions), so one answer serves a batch of such events.
+ */
+export async function someoneHears(trx: Kysely<Database>, event: ChangeEvent): Promise<boolean> {
+  const rule = WEBHOOKS[event.action];
+  if (!rule || !event.org) return false;
+  const { hooks, apps } = await targetsOf(trx, { ...event, org: event.org }, rule);
+  return hooks.length > 0 || apps.length > 0;
+}
+
 /** Writes the deliveries of one recorded event: one per hook that hears it, all sharing the event's GUID. */
 export async function enqueueWebhooks(trx: Kysely<Database>, context: EventContext, event: ChangeEvent, rule = WEBHOOKS[event.action]): Promise<void> {
   if (!rule || !event.org) return;
-  // An inactive hook hears nothing, not even what is only for it (ping, meta).
-  const hooks = rule.onlyTheHook && event.hook
-    ? [event.hook].filter((hook) => hook.active === 1)
-    : (await activeHooks(trx, event.org.id)).filter((hook) => hears(hook, rule, event));
-  if (hooks.length === 0) return;
+  const { hooks, apps } = await targetsOf(trx, { ...event, org: event.org }, rule);
+  if (hooks.length === 0 && apps.length === 0) return;
   // The accounts payloads show most (org, sender, user) in one round trip; any other is loaded when asked for.
   const shown = [event.org.id, event.actor?.id, event.user?.id].filter((id): id is number => id !== undefined);
   const accounts = new Map((await findAccountsByIds(trx, shown)).map((found) => [found.id, found]));
@@ -272,11 +392,20 @@ export async function enqueueWebhooks(trx: Kysely<Database>, context: EventConte
   };
   const org = await account(event.org.id);
   const sender = webhookUser({ context }, event.actor ? await account(event.actor.id) : org);
-  const payload = JSON.stringify(await rule.payload({ event, context, org, sender, account, db: trx }));
+  const payload = (await rule.payload({ event, context, org, sender, account, db: trx })) as { installation?: unknown };
   const guid = randomUUID();
+  const delivery = { guid, event: rule.event, action: rule.action, createdAt: event.createdAt };
   context.deliveriesRecorded();
-  const payloadId = await insertPayload(trx, payload, event.createdAt);
-  await insertDeliveries(trx, hooks.map((hook) => newDelivery(hook, { guid, event: rule.event, action: rule.action, payloadId, createdAt: event.createdAt })));
+  if (hooks.length > 0) {
+    const payloadId = await insertPayload(trx, JSON.stringify(payload), event.createdAt);
+    await insertDeliveries(trx, hooks.map((hook) => newDelivery(hook, { ...delivery, payloadId })));
+  }
+  for (const target of apps) {
+    // An app's payload says which of its installations the event is about (`installation` events show it whole).
+    const shown = payload.installation ? payload : { ...payload, installation: installationReference(target.installationId) };
+    const payloadId = await insertPayload(trx, JSON.stringify(shown), event.createdAt);
+    await insertDeliveries(trx, [appDelivery(target, { ...delivery, payloadId })]);
+  }
 }
 
 /** A delivery of the payload `payloadId` to `hook` as it is configured now, waiting to be sent. */

@@ -1,6 +1,6 @@
 import { findAccountsByIds, type Account } from '../accounts/store.js';
 import type { AppContext } from '../context.js';
-import type { Caller } from '../http/auth.js';
+import type { Caller } from '../http/auth/index.js';
 import type { Urls } from '../http/urls.js';
 import { activeRoles, type MembershipRole } from '../memberships/store.js';
 import { loadOrgAccess, type OrgAccess } from '../orgs/access.js';

@@ -13,7 +13,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import type { Caller } from '../http/auth.js';
+import type { Caller } from '../http/auth/index.js';
 import { hasAnyScope } from '../http/scopes.js';
 import { githubError } from './errors.js';
 import { SERVED } from './resolvers.js';

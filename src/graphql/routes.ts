@@ -13,6 +13,7 @@ function graphqlOperation(operationId: string, path: string): Operation {
     method: 'POST',
     path,
     docsUrl: 'https://docs.github.com/graphql',
+    // No `permissions`: orghub's GraphQL checks classic scopes per field only, so installation and fine-grained tokens are refused.
     async handler(request, reply) {
       if (!request.caller) {
         throw new ApiError(401, 'This endpoint requires you to be authenticated.', {

@@ -198,7 +198,7 @@ export class DeliveryEngine {
       'X-GitHub-Event': row.event,
       'X-GitHub-Hook-ID': String(row.hook_id),
       'X-GitHub-Hook-Installation-Target-ID': String(row.target_id),
-      'X-GitHub-Hook-Installation-Target-Type': 'organization',
+      'X-GitHub-Hook-Installation-Target-Type': row.target_type,
     };
     if (row.secret) {
       headers['X-Hub-Signature'] = `sha1=${createHmac('sha1', row.secret).update(body).digest('hex')}`;

@@ -7,7 +7,7 @@ import type { Database } from '../db/schema.js';
 import { pingHook, recordEvent } from '../events/record.js';
 import { newDelivery } from '../events/webhooks.js';
 import { ORGANIZATION_WEBHOOK_EVENTS } from '../generated/webhook-events.js';
-import type { Caller } from '../http/auth.js';
+import type { Caller } from '../http/auth/index.js';
 import { invalidField, notFound, validationFailed, type FieldError } from '../http/errors.js';
 import { actorOf } from '../members/common.js';
 import { hookConfig, MASKED_SECRET } from './present.js';

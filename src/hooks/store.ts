@@ -133,6 +133,7 @@ export async function findDelivery(db: Kysely<Database>, hookId: number, id: num
     .selectAll('hook_deliveries')
     .select('hook_payloads.payload')
     .where('hook_deliveries.hook_id', '=', hookId)
+    .where('hook_deliveries.target_type', '=', 'organization')
     .where('hook_deliveries.id', '=', id)
     .executeTakeFirst();
 }
@@ -143,7 +144,8 @@ export async function listDeliveries(
   hookId: number,
   options: { beforeId?: number; status?: 'success' | 'failure'; limit: number },
 ): Promise<DeliveryRow[]> {
-  let query = db.selectFrom('hook_deliveries').selectAll().where('hook_id', '=', hookId).where('state', '=', 'done');
+  // An app's deliveries share `hook_id` numbers with org hooks (theirs is the app's id): never listed under an org hook.
+  let query = db.selectFrom('hook_deliveries').selectAll().where('hook_id', '=', hookId).where('target_type', '=', 'organization').where('state', '=', 'done');
   if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
   // The description: success is a status_code of 200-399; failure the rest (4xx, 5xx, and no answer at all: 0).
   if (options.status === 'success') query = query.where('status_code', '>=', 200).where('status_code', '<', 400);

@@ -21,6 +21,8 @@ export interface OperationDescription {
   responses: Record<string, Json>;
   /** Request body fields an API version removes (`x-github-breaking-changes`): ignored, like unknown fields, under it. */
   removedBodyFields: Partial<Record<string, string[]>>;
+  /** `x-github.enabledForGitHubApps`: installation tokens may call it (fine-grained tokens may call more). */
+  enabledForGitHubApps: boolean;
 }
 
 /** `{version: [field …]}` for the body properties each breaking change patches to null. */
@@ -56,6 +58,12 @@ function resolve(node: Json, seen: string[] = []): Json {
     // Under `properties` the keys are field names (an org has a `description` field), not keywords.
     out[key] = key === 'properties' ? resolveEach(value as Json, seen) : resolve(value, seen);
   }
+  // OpenAPI 3.0's `nullable` means nothing without `type` (ajv refuses it): a nullable `anyOf` (an installation's
+  // `account`) is one more alternative, null.
+  if (out.nullable === true && out.type === undefined && Array.isArray(out.anyOf)) {
+    delete out.nullable;
+    out.anyOf = [...out.anyOf, { type: 'null' }];
+  }
   return out;
 }
 
@@ -80,6 +88,7 @@ for (const [path, item] of Object.entries<Json>(openapiDocument.paths)) {
       body: resolve(op.requestBody)?.content?.['application/json']?.schema,
       responses,
       removedBodyFields: removedBodyFields(op),
+      enabledForGitHubApps: op['x-github']?.enabledForGitHubApps !== false,
     });
   }
 }

@@ -1,14 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { components } from '../generated/openapi.js';
-import { loadOrgAccess, loadOrgAccessCached, isOwner, type OrgAccess } from '../orgs/access.js';
-import { forbidden, notFound, nulCharacter, requiresAuthentication } from './errors.js';
+import { loadOrgAccess, loadOrgAccessCached, isOwner, managesSecurity, type OrgAccess } from '../orgs/access.js';
+import type { Caller, GrantedPermissions } from './auth/caller.js';
+import { acceptedPermissionsHeader, coversPermissions, notAccessibleBy } from './auth/permissions.js';
+import { ApiError, forbidden, notFound, nulCharacter, requiresAuthentication } from './errors.js';
 import { withBoundedArrays } from './json-body.js';
 import { describeOperation } from './openapi.js';
 import { mayWrite } from './read-cache.js';
 import { hasAnyScope } from './scopes.js';
 
 /** A GitHub App (and fine-grained token) permission, by the name GitHub's `app-permissions` gives it. */
-export type AppPermission = keyof components['schemas']['app-permissions'];
+// `organization_campaigns` ("Campaigns" in the docs' fine-grained boxes) is GitHub's, but @octokit/openapi 23.0.2's `app-permissions` lacks it.
+export type AppPermission = keyof components['schemas']['app-permissions'] | 'organization_campaigns';
 export type PermissionLevel = 'read' | 'write';
 /** What an installation or fine-grained token must hold for an operation: every entry (`{ members: 'write' }`). */
 export type RequiredPermissions = Partial<Record<AppPermission, PermissionLevel>>;
@@ -34,10 +37,19 @@ export interface Operation {
    * The permissions GitHub requires of installation and fine-grained tokens for this operation (the "Fine-grained
    * access" box of its docs page); `{}` when it needs none. Absent: such tokens may not call it (GitHub's
    * `enabledForGitHubApps: false`). Classic tokens are judged by `acceptedScopes` instead.
+   * Installation tokens are also refused where the description says `enabledForGitHubApps: false` (`GET /user`).
    */
   permissions?: RequiredPermissions;
-  /** Who may act on `{org}`: `owner` answers 404 to anyone else, as GitHub hides what one may not see. */
-  orgRole?: 'any' | 'owner';
+  /**
+   * App JWTs ("You must use a JWT to access this endpoint"): `only` refuses every other caller with GitHub's 401,
+   * `also` accepts them besides other tokens. Absent: app JWTs are refused (403, as for a missing permission).
+   */
+  appJwt?: 'only' | 'also';
+  /**
+   * Who may act on `{org}`: `owner` answers 404 to anyone else, as GitHub hides what one may not see; `security`:
+   * owners and security managers (src/orgs/access.ts `managesSecurity`, a query only for non-owners of such operations).
+   */
+  orgRole?: 'any' | 'owner' | 'security';
   /** `documentation_url` of its errors, for operations outside the description (GitHub's GraphQL endpoint). */
   docsUrl?: string;
   /** Name used as `resource` in 422 errors. */
@@ -47,6 +59,8 @@ export interface Operation {
    * through the per-process read cache (src/http/read-cache.ts: at most `authCacheMs` stale across processes).
    */
   readCache?: boolean;
+  /** Largest request body in bytes, when the operation takes more than the server's `bodyLimit` (SARIF uploads). */
+  bodyLimit?: number;
   /** Not part of GitHub's API (`GET /_orghub/health`): answered without authentication, rate limits or API versions, and not counted. */
   outsideApi?: boolean;
   handler: Handler;
@@ -66,12 +80,23 @@ export function registerOperation(app: FastifyInstance, op: Operation): void {
   for (const [status, schema] of Object.entries(described?.responses ?? {})) {
     if (status.startsWith('2')) response[status] = schema;
   }
-  const hasOrg = path.includes('{org}');
+  // `{owner}` of `/repos/{owner}/{repo}` is resolved like `{org}`: repositories here belong to organizations only.
+  const orgParam = path.includes('{org}') ? 'org' : path.includes('{owner}') ? 'owner' : undefined;
+  const hasOrg = orgParam !== undefined;
   // The site-admin API acts on an org from outside it: SAML SSO enforcement guards the org's own resources.
   const samlGuarded = hasOrg && !path.startsWith('/admin/');
   const accepted = op.acceptedScopes ?? [];
   const acceptedHeader = accepted.join(', ');
   const removedFields = described?.removedBodyFields ?? {};
+  const required = op.permissions;
+  const requiredHeader = required && acceptedPermissionsHeader(required);
+  const forInstallations = described?.enabledForGitHubApps ?? true;
+  /** Throws unless a token with `granted` (here) may call this operation. */
+  const admitPermissions = (caller: Caller, granted: GrantedPermissions): void => {
+    if (!required || (caller.kind === 'installation' && !forInstallations) || !coversPermissions(granted, required)) {
+      throw notAccessibleBy(caller);
+    }
+  };
   // Every array of every body is bounded here, so no operation, present or future, lets one grow a statement.
   const bodySchema = withBoundedArrays(op.body ?? described?.body) as { type?: string } | undefined;
   // A request without a body sends no fields: `{}`, so optional bodies pass and required fields are reported as missing.
@@ -80,6 +105,7 @@ export function registerOperation(app: FastifyInstance, op: Operation): void {
   app.route({
     method,
     url: path.replace(/\{([a-z_]+)\}/g, ':$1'),
+    ...(op.bodyLimit !== undefined && { bodyLimit: op.bodyLimit }),
     schema: withoutUndefined({
       querystring: op.querystring ?? described?.querystring,
       body: bodySchema,
@@ -97,22 +123,37 @@ export function registerOperation(app: FastifyInstance, op: Operation): void {
         }
         reply.header('X-Accepted-OAuth-Scopes', acceptedHeader);
         const caller = request.caller;
+        const viaAppJwt = caller?.kind === 'app';
+        if (op.appJwt === 'only' && !viaAppJwt) throw jwtRequired();
         if (op.authenticated && !caller) throw requiresAuthentication();
-        if (op.enforceScopes && caller && !hasAnyScope(caller.effective, accepted)) {
+        if (viaAppJwt) {
+          if (!op.appJwt) throw notAccessibleBy(caller);
+        } else if (caller?.permissions) {
+          // Tokens with permissions are judged by them alone, on `{org}` by what they hold there (OrgAccess.permissions).
+          if (requiredHeader !== undefined) reply.header('X-Accepted-GitHub-Permissions', requiredHeader);
+          if (!hasOrg) admitPermissions(caller, caller.permissions);
+        } else if (op.enforceScopes && caller && !hasAnyScope(caller.effective, accepted)) {
           throw forbidden(`This API operation needs one of these scopes: ${accepted.join(', ')}.`);
         }
         // No login, slug or id holds a NUL (PostgreSQL text cannot even be compared with one): such a path names nothing.
         if (Object.values(request.params as Record<string, string>).some((value) => value.includes('\u0000'))) throw notFound();
-        if (!hasOrg) return done();
-        const login = (request.params as { org: string }).org;
+        if (orgParam === undefined) return done();
+        const login = (request.params as Record<string, string>)[orgParam];
         const access = op.readCache && !mayWrite(request.method)
           ? loadOrgAccessCached(app.ctx.readCache, app.ctx.db, login, caller)
           : loadOrgAccess(app.ctx.db, login, caller);
         const admit = (found: OrgAccess | undefined): void | Promise<void> => {
           if (!found) throw notFound();
+          // Before the role check: a token without the permission hears so (403), even from an org it may not act on.
+          if (found.permissions && !viaAppJwt) admitPermissions(caller!, found.permissions);
           if (op.orgRole === 'owner' && !isOwner(found)) throw notFound();
           request.orgAccess = found;
-          return samlGuarded ? app.ctx.saml.admit(found) : undefined;
+          const admitSaml = () => (samlGuarded ? app.ctx.saml.admit(found) : undefined);
+          if (op.orgRole !== 'security' || isOwner(found)) return admitSaml();
+          return managesSecurity(app.ctx.db, found).then((manages) => {
+            if (!manages) throw notFound();
+            return admitSaml();
+          });
         };
         const admitted = access instanceof Promise ? access.then(admit) : admit(access);
         if (!(admitted instanceof Promise)) return done();
@@ -131,6 +172,9 @@ export function registerOperation(app: FastifyInstance, op: Operation): void {
     handler: op.handler,
   });
 }
+
+/** GitHub's 401 when an operation that takes only app JWTs gets anything else. */
+const jwtRequired = () => new ApiError(401, 'A JSON web token could not be decoded');
 
 /**
  * The field path (`['maintainers', '0']`) of the first string in `value` holding a NUL character, if any.

@@ -29,6 +29,8 @@ export const loginTaken = (resource: string) => invalidField(resource, 'login', 
 export const teamNameTaken = () =>
   validationFailed([{ resource: 'Team', code: 'custom', field: 'name', message: 'Name must be unique for this org' }]);
 export const customRoleNameTaken = () => new ApiError(422, 'Name has already been taken');
+export const repositoryNameTaken = () =>
+  new ApiError(422, 'Repository creation failed.', { errors: [{ resource: 'Repository', code: 'custom', field: 'name', message: 'name already exists on this account' }] });
 
 /**
  * GitHub's answer for each unique key a request can run into: services check first under a lock, and a race
@@ -38,6 +40,7 @@ const UNIQUE_KEY_ANSWERS: Record<string, (resource: string) => ApiError> = {
   'accounts(login_lower)': loginTaken,
   'teams(org_id,slug)': teamNameTaken,
   'custom_roles(org_id,name_lower)': customRoleNameTaken,
+  'repositories(org_id,name_lower)': repositoryNameTaken,
 };
 
 /** The answer for a store refusal, or undefined when `error` is not one (then it is a server error). */

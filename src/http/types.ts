@@ -1,4 +1,4 @@
-import type { Caller } from './auth.js';
+import type { Caller } from './auth/index.js';
 import type { ApiVersion } from './versions.js';
 import type { OrgAccess } from '../orgs/access.js';
 import type { AppContext } from '../context.js';

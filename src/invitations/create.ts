@@ -1,7 +1,7 @@
 import { findAccountById, lockAccount, type Account } from '../accounts/store.js';
 import { isBlocked } from '../blocks/store.js';
 import type { AppContext } from '../context.js';
-import type { Caller } from '../http/auth.js';
+import type { Caller } from '../http/auth/index.js';
 import { ApiError, validationFailed } from '../http/errors.js';
 import { getMembership } from '../memberships/store.js';
 import { teamsOfOrgByIds } from '../teams/store.js';

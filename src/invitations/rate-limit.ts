@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Account } from '../accounts/store.js';
 import { isoSeconds } from '../clock.js';
 import type { Database } from '../db/schema.js';
-import { ApiError } from '../http/errors.js';
 import { parseOrgSettings } from '../orgs/settings.js';
+import { enforceSecondaryLimit } from '../ratelimit/secondary.js';
 import { invitationsSentSince } from './store.js';
 
 const WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -35,17 +35,6 @@ export function invitationLimitFor(org: Pick<Account, 'created_at' | 'settings'>
 export async function enforceInvitationRateLimit(db: Kysely<Database>, org: Account, now: Date, requestId: string, limits: InvitationLimit): Promise<void> {
   const limit = invitationLimitFor(org, now, limits);
   if (limit === 0) return;
-  const { count, oldest } = await invitationsSentSince(db, org.id, isoSeconds(new Date(now.getTime() - WINDOW_MS)));
-  if (count < limit) return;
-  const retryAfter = Math.max(1, Math.ceil((Date.parse(oldest!) + WINDOW_MS - now.getTime()) / 1000));
-  // GitHub answers secondary rate limits with 403, Retry-After and this message (Octokit's throttling plugin keys on it).
-  throw new ApiError(
-    403,
-    'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. ' +
-      `If you reach out to GitHub Support for help, please include the request ID ${requestId}.`,
-    {
-      documentationUrl: 'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits',
-      headers: { 'Retry-After': String(retryAfter) },
-    },
-  );
+  const usage = await invitationsSentSince(db, org.id, isoSeconds(new Date(now.getTime() - WINDOW_MS)));
+  enforceSecondaryLimit({ limit, windowMs: WINDOW_MS, status: 403 }, usage, now, requestId);
 }

@@ -40,6 +40,7 @@ async function respondWithInvitations(request: FastifyRequest, reply: FastifyRep
 /** `orgs/list-pending-invitations`: GET /orgs/{org}/invitations (`role`, `invitation_source` filters). */
 const listPendingInvitations: Operation = {
   operationId: 'orgs/list-pending-invitations',
+  permissions: { members: 'read' },
   ...ownersWith(READ),
   async handler(request, reply) {
     const { role = 'all', invitation_source: source = 'all' } = request.query as { role?: string; invitation_source?: string };
@@ -52,6 +53,7 @@ const listPendingInvitations: Operation = {
 /** `orgs/list-failed-invitations`: GET /orgs/{org}/failed_invitations (expired ones; cancelled ones never). */
 const listFailedInvitations: Operation = {
   operationId: 'orgs/list-failed-invitations',
+  permissions: { members: 'read' },
   ...ownersWith(READ),
   handler: (request, reply) => respondWithInvitations(request, reply, { state: 'failed' }),
 };
@@ -59,6 +61,7 @@ const listFailedInvitations: Operation = {
 /** `orgs/create-invitation`: POST /orgs/{org}/invitations. */
 const createInvitation: Operation = {
   operationId: 'orgs/create-invitation',
+  permissions: { members: 'write' },
   ...ownersWith(WRITE),
   resource: 'OrganizationInvitation',
   async handler(request, reply) {
@@ -77,6 +80,7 @@ const createInvitation: Operation = {
 /** `orgs/cancel-invitation`: DELETE /orgs/{org}/invitations/{invitation_id}. */
 const cancelInvitation: Operation = {
   operationId: 'orgs/cancel-invitation',
+  permissions: { members: 'write' },
   ...ownersWith(WRITE),
   async handler(request, reply) {
     await invitations.cancelInvitation(request.server.ctx, { org: orgOf(request).org, caller: request.caller!, invitationId: invitationId(request) });
@@ -87,6 +91,7 @@ const cancelInvitation: Operation = {
 /** `orgs/list-invitation-teams`: GET /orgs/{org}/invitations/{invitation_id}/teams. */
 const listInvitationTeams: Operation = {
   operationId: 'orgs/list-invitation-teams',
+  permissions: { members: 'read' },
   ...ownersWith(READ),
   async handler(request, reply) {
     const { org } = orgOf(request);

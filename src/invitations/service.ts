@@ -4,7 +4,7 @@ import { recordEvent } from '../events/record.js';
 import { isoSeconds } from '../clock.js';
 import type { AppContext } from '../context.js';
 import type { Database } from '../db/schema.js';
-import type { Caller } from '../http/auth.js';
+import type { Caller } from '../http/auth/index.js';
 import { ApiError, notFound } from '../http/errors.js';
 import { putMembership, type MembershipRole } from '../memberships/store.js';
 import { countTeamsOfOrgByIds, deletePendingTeamMemberships, putTeamMember, teamMembershipsInOrg, teamsOfOrgByIds, type TeamRole, type TeamRow } from '../teams/store.js';

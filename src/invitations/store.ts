@@ -175,7 +175,7 @@ export async function invitationsSentSince(db: Kysely<Database>, orgId: number, 
 export interface InvitationView extends InvitationRow {
   invitee_login: string | null;
   inviter_login: string;
-  inviter_type: 'User' | 'Organization';
+  inviter_type: 'User' | 'Organization' | 'Bot';
   inviter_site_admin: 0 | 1;
 }
 

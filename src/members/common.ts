@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Caller } from '../http/auth.js';
+import type { Caller } from '../http/auth/index.js';
 
 /** Small pieces the members, public members, outside collaborators and blocks modules share. */
 

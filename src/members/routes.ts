@@ -25,6 +25,7 @@ async function memberTotal(db: Kysely<Database>, orgId: number, role: RoleFilter
  */
 const listMembers: Operation = {
   operationId: 'orgs/list-members',
+  permissions: { members: 'read' },
   acceptedScopes: PRIVATE_MEMBER_SCOPES,
   resource: 'Member',
   async handler(request, reply) {
@@ -48,6 +49,7 @@ const listMembers: Operation = {
 /** `orgs/check-membership-for-user`: 204 member, 404 not; non-members are sent to the public check (302). */
 const checkMembershipForUser: Operation = {
   operationId: 'orgs/check-membership-for-user',
+  permissions: { members: 'read' },
   acceptedScopes: PRIVATE_MEMBER_SCOPES,
   async handler(request, reply) {
     const access = orgOf(request);
@@ -64,6 +66,7 @@ const checkMembershipForUser: Operation = {
 /** `orgs/remove-member`: DELETE /orgs/{org}/members/{username}, owners (or the member leaving) with write:org. */
 const removeMember: Operation = {
   operationId: 'orgs/remove-member',
+  permissions: { members: 'write' },
   authenticated: true,
   acceptedScopes: ['admin:org', 'write:org'],
   enforceScopes: true,

@@ -4,9 +4,10 @@ import { recordEvent } from '../events/record.js';
 import { isoSeconds } from '../clock.js';
 import type { AppContext } from '../context.js';
 import type { Database } from '../db/schema.js';
-import type { Caller } from '../http/auth.js';
+import type { Caller } from '../http/auth/index.js';
 import { ApiError, forbidden } from '../http/errors.js';
 import { deleteMembership, getMembership, readCounter, type MembershipRow } from '../memberships/store.js';
+import { revokeUserRoles } from '../organization-roles/store.js';
 import { actorOf } from './common.js';
 import { removeFromOrgTeams } from './store.js';
 
@@ -41,6 +42,8 @@ export async function removeMemberFromOrg(
   await ensureNotLastOwner(trx, org.id, membership, 'Cannot remove the last owner');
   const now = isoSeconds(ctx.clock.now());
   await deleteMembership(trx, org.id, user.id);
+  // Organization roles are for members: held directly, they go with the membership (as on GitHub).
+  await revokeUserRoles(trx, org.id, user.id);
   const teams = await removeFromOrgTeams(trx, org.id, user.id);
   await recordEvent(trx, { action: 'org.remove_member', actor: actorOf(actor), org, user, data: { permission: membership.role }, createdAt: now });
   for (const team of teams) {

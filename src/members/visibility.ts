@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isMember, isOwner, type OrgAccess } from '../orgs/access.js';
-import { hasAnyScope } from '../http/scopes.js';
+import { isMember, isOwner, tokenAllows, type OrgAccess } from '../orgs/access.js';
 
 /** Classic scopes that let a member's token see concealed members (GitHub accepts these on the members checks). */
 export const PRIVATE_MEMBER_SCOPES = ['read:org', 'repo', 'user'];
@@ -10,7 +9,7 @@ export const PRIVATE_MEMBER_SCOPES = ['read:org', 'repo', 'user'];
  * manager) whose token carries `read:org` (or `repo`/`user`). Anyone else is treated as outside the org.
  */
 export function seesConcealedMembers(access: OrgAccess): boolean {
-  return isMember(access) && hasAnyScope(access.caller!.effective, PRIVATE_MEMBER_SCOPES);
+  return isMember(access) && tokenAllows(access, PRIVATE_MEMBER_SCOPES);
 }
 
 /** The 2FA filters are GitHub's owners-only audit of members and outside collaborators. */

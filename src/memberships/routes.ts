@@ -20,6 +20,7 @@ function present(request: FastifyRequest, org: Account, found: { user: Account; 
 /** `orgs/get-membership-for-user`: GET /orgs/{org}/memberships/{username}. */
 const getMembershipForUser: Operation = {
   operationId: 'orgs/get-membership-for-user',
+  permissions: { members: 'read' },
   authenticated: true,
   acceptedScopes: READ,
   enforceScopes: true,
@@ -32,6 +33,7 @@ const getMembershipForUser: Operation = {
 /** `orgs/set-membership-for-user`: PUT /orgs/{org}/memberships/{username}; non-owners get GitHub's 403. */
 const setMembershipForUser: Operation = {
   operationId: 'orgs/set-membership-for-user',
+  permissions: { members: 'write' },
   authenticated: true,
   acceptedScopes: WRITE,
   enforceScopes: true,
@@ -53,6 +55,7 @@ const setMembershipForUser: Operation = {
 /** `orgs/remove-membership-for-user`: DELETE /orgs/{org}/memberships/{username}. */
 const removeMembershipForUser: Operation = {
   operationId: 'orgs/remove-membership-for-user',
+  permissions: { members: 'write' },
   authenticated: true,
   acceptedScopes: WRITE,
   enforceScopes: true,
@@ -65,6 +68,7 @@ const removeMembershipForUser: Operation = {
 /** `orgs/list-memberships-for-authenticated-user`: GET /user/memberships/orgs (`state`). */
 const listMembershipsForAuthenticatedUser: Operation = {
   operationId: 'orgs/list-memberships-for-authenticated-user',
+  permissions: {},
   authenticated: true,
   acceptedScopes: OWN,
   enforceScopes: true,
@@ -85,6 +89,7 @@ const listMembershipsForAuthenticatedUser: Operation = {
 /** `orgs/get-membership-for-authenticated-user`: GET /user/memberships/orgs/{org}. */
 const getMembershipForAuthenticatedUser: Operation = {
   operationId: 'orgs/get-membership-for-authenticated-user',
+  permissions: { members: 'read' },
   authenticated: true,
   acceptedScopes: OWN,
   enforceScopes: true,
@@ -97,6 +102,7 @@ const getMembershipForAuthenticatedUser: Operation = {
 /** `orgs/update-membership-for-authenticated-user`: PATCH /user/memberships/orgs/{org} accepts an invitation. */
 const updateMembershipForAuthenticatedUser: Operation = {
   operationId: 'orgs/update-membership-for-authenticated-user',
+  permissions: { members: 'write' },
   authenticated: true,
   acceptedScopes: ['admin:org', 'user', 'write:org'],
   enforceScopes: true,

@@ -5,7 +5,7 @@ import { isBlocked } from '../blocks/store.js';
 import { isoSeconds } from '../clock.js';
 import type { AppContext } from '../context.js';
 import type { Database } from '../db/schema.js';
-import type { Caller } from '../http/auth.js';
+import type { Caller } from '../http/auth/index.js';
 import { ApiError, forbidden, notFound } from '../http/errors.js';
 import { expireDueInvitations, expireDueInvitationsInOrg } from '../invitations/expiry.js';
 import { acceptInvitation, actorOf, attachInvitee, cancelPendingInvitationsOf, membershipRoleFor, sendInvitation } from '../invitations/service.js';

@@ -12,6 +12,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  */
 const getRoot: Operation = {
   operationId: 'meta/root',
+  permissions: {},
   async handler(request, reply) {
     return reply.type(JSON_TYPE).serializer(JSON.stringify).send(apiRoot(request.urls, request.apiVersion));
   },
@@ -20,6 +21,7 @@ const getRoot: Operation = {
 /** `meta/get`: GET /meta, GHES's fields; sent as built, since the described (api.github.com) schema lacks `installed_version`. */
 const getMeta: Operation = {
   operationId: 'meta/get',
+  permissions: {},
   async handler(_request, reply) {
     return reply.type(JSON_TYPE).serializer(JSON.stringify).send(serverMeta());
   },
@@ -28,6 +30,7 @@ const getMeta: Operation = {
 /** `meta/get-zen`: GET /zen, one saying as text/plain. */
 const getZen: Operation = {
   operationId: 'meta/get-zen',
+  permissions: {},
   async handler(_request, reply) {
     return reply.type('text/plain; charset=utf-8').send(randomZen());
   },

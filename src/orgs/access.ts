@@ -2,12 +2,17 @@ import type { Kysely } from 'kysely';
 import type { Account } from '../accounts/store.js';
 import type { Database } from '../db/schema.js';
 import { precompiled } from '../db/prepared.js';
-import type { MembershipRole } from '../memberships/store.js';
-import type { Caller } from '../http/auth.js';
+import { getMembership, type MembershipRole } from '../memberships/store.js';
+import type { Caller, GrantedPermissions } from '../http/auth/index.js';
+import { coversPermissions } from '../http/auth/permissions.js';
+import type { RequiredPermissions } from '../http/operation.js';
 import type { ReadCache } from '../http/read-cache.js';
+import { hasAnyScope } from '../http/scopes.js';
 import type { OrgCounts } from './present.js';
 import { PENDING_INVITATIONS_COUNTER } from '../invitations/store.js';
 import { OUTSIDE_COLLABORATORS_COUNTER } from '../outside-collaborators/store.js';
+import { SECURITY_MANAGER_ROLE_ID } from '../organization-roles/roles.js';
+import { holdsOrgRole } from '../organization-roles/store.js';
 
 /** An organization as one caller sees it: the org row, the caller's own membership, if any, and the org's counters. */
 export interface OrgAccess {
@@ -15,6 +20,29 @@ export interface OrgAccess {
   membership: { role: MembershipRole; state: 'active' | 'pending'; public: boolean } | null;
   counts: OrgCounts;
   caller: Caller | null;
+  /**
+   * What the caller's installation or fine-grained token may do in this org (its permissions on its resource owner,
+   * none elsewhere); undefined for classic tokens, whose scopes apply instead.
+   */
+  permissions?: GrantedPermissions;
+}
+
+type Membership = OrgAccess['membership'];
+
+/** What an installation acts as in the org it is installed on (see `seenThroughToken`). */
+const INSTALLATION_MEMBERSHIP: Membership = { role: 'admin', state: 'active', public: false };
+
+/**
+ * The org as the caller's token sees it. Classic tokens: the user's own membership. A token with permissions acts
+ * only on its resource owner: in any other org it holds no permissions and is an outsider. An installation in its
+ * own org acts as an owner (so services' owner and member checks pass); its permissions, checked per operation
+ * (src/http/operation.ts), bound what it may do. A fine-grained token keeps its user's membership: both must allow.
+ */
+function seenThroughToken(org: Account, membership: Membership, counts: OrgCounts, caller: Caller | null): OrgAccess {
+  const permissions = caller?.permissions;
+  if (!permissions) return { org, membership, counts, caller };
+  if (caller.resourceOwnerId !== org.id) return { org, membership: null, counts, caller, permissions: {} };
+  return { org, membership: caller.installation ? INSTALLATION_MEMBERSHIP : membership, counts, caller, permissions };
 }
 
 /**
@@ -41,7 +69,13 @@ const selectOrgAccess = precompiled((db, userId: number, loginLower: string) =>
 
 /** One query: the org by login (case-insensitive), the caller's membership in it and its counters. */
 export async function loadOrgAccess(db: Kysely<Database>, login: string, caller: Caller | null): Promise<OrgAccess | undefined> {
-  const [row] = await selectOrgAccess(db, caller?.userId ?? -1, login.toLowerCase());
+  const found = await readOrgAccess(db, login, caller?.userId ?? -1);
+  return found && seenThroughToken(found.org, found.membership, found.counts, caller);
+}
+
+/** The org, `userId`'s own membership in it and its counters, whatever token the user calls with. */
+async function readOrgAccess(db: Kysely<Database>, login: string, userId: number): Promise<Omit<OrgAccess, 'caller'> | undefined> {
+  const [row] = await selectOrgAccess(db, userId, login.toLowerCase());
   if (!row) return undefined;
   return {
     org: accountOf(row),
@@ -50,13 +84,12 @@ export async function loadOrgAccess(db: Kysely<Database>, login: string, caller:
       collaborators: Number(row.c_collaborators ?? 0),
       filledSeats: Number(row.c_members ?? 0) + Number(row.c_invitations ?? 0),
     },
-    caller,
   };
 }
 
 /**
  * `loadOrgAccess` through the process's read cache, for GET routes that accept its staleness (Operation.readCache).
- * Keyed by caller, not token: the caller (with this token's scopes) is attached afresh.
+ * Keyed by user, not token: the caller and what its token sees are attached afresh.
  */
 export function loadOrgAccessCached(
   cache: ReadCache,
@@ -64,8 +97,8 @@ export function loadOrgAccessCached(
   login: string,
   caller: Caller | null,
 ): OrgAccess | undefined | Promise<OrgAccess | undefined> {
-  const withCaller = (found: OrgAccess | undefined) => found && { org: found.org, membership: found.membership, counts: found.counts, caller };
-  const found = cache.get(`org:${login.toLowerCase()}:${caller?.userId ?? 0}`, () => loadOrgAccess(db, login, caller));
+  const withCaller = (found: Omit<OrgAccess, 'caller'> | undefined) => found && seenThroughToken(found.org, found.membership, found.counts, caller);
+  const found = cache.get(`org:${login.toLowerCase()}:${caller?.userId ?? 0}`, () => readOrgAccess(db, login, caller?.userId ?? -1));
   return found instanceof Promise ? found.then(withCaller) : withCaller(found);
 }
 
@@ -97,6 +130,32 @@ function accountOf(row: Account): Account {
 /** An active owner of the org. */
 export function isOwner(access: OrgAccess): boolean {
   return access.membership?.state === 'active' && access.membership.role === 'admin';
+}
+
+/**
+ * An owner of the org, or a member holding the predefined `security_manager` role directly or through a team: who may
+ * run security campaigns and read every repository's code scanning alerts. Owners are answered without a query.
+ */
+export async function managesSecurity(db: Kysely<Database>, access: OrgAccess): Promise<boolean> {
+  if (isOwner(access)) return true;
+  if (!access.caller || !isMember(access)) return false;
+  return holdsOrgRole(db, access.org.id, access.caller.userId, SECURITY_MANAGER_ROLE_ID);
+}
+
+/**
+ * Whether the caller's token allows what `scopes` allow a classic token (which must hold one of them). A token with
+ * permissions had the operation's own permissions checked already; `beyond` is what it needs on top of those.
+ */
+export function tokenAllows(access: OrgAccess, scopes: readonly string[], beyond: RequiredPermissions = {}): boolean {
+  if (access.permissions) return coversPermissions(access.permissions, beyond);
+  return access.caller !== null && hasAnyScope(access.caller.effective, scopes);
+}
+
+/** `managesSecurity` for any user of the org (a campaign's managers): an active owner, or a security manager. */
+export async function userManagesSecurity(db: Kysely<Database>, orgId: number, userId: number): Promise<boolean> {
+  const membership = await getMembership(db, orgId, userId);
+  if (membership?.state !== 'active') return false;
+  return membership.role === 'admin' || holdsOrgRole(db, orgId, userId, SECURITY_MANAGER_ROLE_ID);
 }
 
 /** An active member or owner (billing managers are not members, as on GitHub). */

@@ -1,10 +1,9 @@
 import { MAX_ID } from '../db/columns.js';
 import { setLastModified } from '../http/conditional.js';
 import { cachedAnswer } from '../http/response-cache.js';
-import { hasAnyScope } from '../http/scopes.js';
 import { orgOf, type Operation } from '../http/operation.js';
 import { perPageOnly, setSinceLink } from '../http/pagination.js';
-import { isOwner } from './access.js';
+import { isOwner, tokenAllows } from './access.js';
 import { organizationFull, organizationSimple, PUBLIC_VIEW_COUNTS, type OrgCounts } from './present.js';
 import { updateOrg, type OrgUpdate } from './service.js';
 import { listOrgsSince } from './store.js';
@@ -14,6 +13,7 @@ import type { Account } from '../accounts/store.js';
 /** `orgs/list`: GET /organizations, paged only by the `since` cursor. */
 const list: Operation = {
   operationId: 'orgs/list',
+  permissions: {},
   async handler(request, reply) {
     const query = request.query as { since?: number };
     const perPage = perPageOnly(request.query as Record<string, unknown>);
@@ -33,12 +33,13 @@ function presentFull(request: FastifyRequest, org: Account, counts: OrgCounts, s
 /** `orgs/get`: GET /orgs/{org}; private fields only for owners whose token has read:org or admin:org. */
 const get: Operation = {
   operationId: 'orgs/get',
+  permissions: {},
   acceptedScopes: ['admin:org', 'read:org', 'write:org'],
   // The hottest read: the org, the caller's role and the counters (one statement) come from the read cache.
   readCache: true,
   async handler(request, reply) {
     const access = orgOf(request);
-    const showPrivate = isOwner(access) && hasAnyScope(access.caller!.effective, ['read:org']);
+    const showPrivate = isOwner(access) && tokenAllows(access, ['read:org'], { organization_administration: 'read' });
     setLastModified(reply, access.org.updated_at);
     // The body's URLs follow the request's prefix when no base URL is configured: the base is part of the key.
     const key = `orgs/get:${access.org.id}:${access.org.updated_at}:${showPrivate ? "private" : "public"}:${request.apiVersion}:${request.urls.api}`;
@@ -49,6 +50,7 @@ const get: Operation = {
 /** `orgs/update`: PATCH /orgs/{org}, owners with `admin:org` or `repo`. */
 const update: Operation = {
   operationId: 'orgs/update',
+  permissions: { organization_administration: 'write' },
   authenticated: true,
   acceptedScopes: ['admin:org', 'repo'],
   enforceScopes: true,

@@ -2,7 +2,7 @@ import type { AppContext } from '../context.js';
 import { isoSeconds } from '../clock.js';
 import { recordEvent } from '../events/record.js';
 import { findAccountById, lockAccount, type Account } from '../accounts/store.js';
-import type { Caller } from '../http/auth.js';
+import type { Caller } from '../http/auth/index.js';
 import { ApiError, invalidField, validationFailed } from '../http/errors.js';
 import { parseOrgSettings, PATCHABLE_SETTINGS, type OrgSettings } from './settings.js';
 

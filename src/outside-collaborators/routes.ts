@@ -19,6 +19,7 @@ function ownersOnly(message: string, handler: Operation['handler']): Operation['
 /** `orgs/list-outside-collaborators`: owners; `last` from the counter, open-ended under a 2FA filter. */
 const listOutsideCollaborators: Operation = {
   operationId: 'orgs/list-outside-collaborators',
+  permissions: { members: 'read' },
   authenticated: true,
   acceptedScopes: ['read:org', 'repo'],
   enforceScopes: true,
@@ -42,6 +43,7 @@ const listOutsideCollaborators: Operation = {
  */
 const convertMemberToOutsideCollaborator: Operation = {
   operationId: 'orgs/convert-member-to-outside-collaborator',
+  permissions: { members: 'write' },
   authenticated: true,
   acceptedScopes: ['admin:org', 'write:org'],
   enforceScopes: true,
@@ -58,6 +60,7 @@ const convertMemberToOutsideCollaborator: Operation = {
 /** `orgs/remove-outside-collaborator`: owners; 422 when the user is a member. */
 const removeOutsideCollaborator: Operation = {
   operationId: 'orgs/remove-outside-collaborator',
+  permissions: { members: 'write' },
   authenticated: true,
   acceptedScopes: ['admin:org', 'write:org'],
   enforceScopes: true,

@@ -11,6 +11,7 @@ import { setMembershipVisibility } from './service.js';
 /** `orgs/list-public-members`: anyone; paged over the members index, `last` from the `public_members` counter. */
 const listPublicMembers: Operation = {
   operationId: 'orgs/list-public-members',
+  permissions: { members: 'read' },
   acceptedScopes: [],
   async handler(request, reply) {
     const { db } = request.server.ctx;
@@ -27,6 +28,7 @@ const listPublicMembers: Operation = {
 /** `orgs/check-public-membership-for-user`: 204 public member, 404 otherwise; anyone may ask. */
 const checkPublicMembershipForUser: Operation = {
   operationId: 'orgs/check-public-membership-for-user',
+  permissions: { members: 'read' },
   acceptedScopes: [],
   async handler(request, reply) {
     const { db } = request.server.ctx;
@@ -45,6 +47,7 @@ const visibilityScopes = ['admin:org', 'write:org', 'user'];
 /** `orgs/set-public-membership-for-authenticated-user`: PUT, the user themself only (403 otherwise). */
 const setPublicMembershipForAuthenticatedUser: Operation = {
   operationId: 'orgs/set-public-membership-for-authenticated-user',
+  permissions: { members: 'write' },
   authenticated: true,
   acceptedScopes: visibilityScopes,
   enforceScopes: true,
@@ -57,6 +60,7 @@ const setPublicMembershipForAuthenticatedUser: Operation = {
 /** `orgs/remove-public-membership-for-authenticated-user`: DELETE, the user themself only (403 otherwise). */
 const removePublicMembershipForAuthenticatedUser: Operation = {
   operationId: 'orgs/remove-public-membership-for-authenticated-user',
+  permissions: { members: 'write' },
   authenticated: true,
   acceptedScopes: visibilityScopes,
   enforceScopes: true,

@@ -3,7 +3,7 @@ import type { Account } from '../accounts/store.js';
 import { recordEvent } from '../events/record.js';
 import { isoSeconds } from '../clock.js';
 import type { AppContext } from '../context.js';
-import type { Caller } from '../http/auth.js';
+import type { Caller } from '../http/auth/index.js';
 import { forbidden } from '../http/errors.js';
 import { getMembership, setPublic } from '../memberships/store.js';
 import { actorOf } from '../members/common.js';

@@ -28,6 +28,7 @@ type Window = components['schemas']['rate-limit'];
 /** `rate-limit/get`: GET /rate_limit, which does not count against the limit. */
 const getRateLimit: Operation = {
   operationId: 'rate-limit/get',
+  permissions: {},
   method: 'GET',
   path: '/rate_limit',
   async handler(request) {

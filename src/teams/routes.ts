@@ -23,6 +23,7 @@ const params = (request: FastifyRequest) => request.params as { team_slug: strin
 /** `teams/list`: GET /orgs/{org}/teams; 403 for anyone not a member of the org. */
 const list: Operation = {
   operationId: 'teams/list',
+  permissions: { members: 'read' },
   authenticated: true,
   acceptedScopes: READ,
   enforceScopes: true,
@@ -44,6 +45,7 @@ const list: Operation = {
 /** `teams/create`: POST /orgs/{org}/teams. */
 const create: Operation = {
   operationId: 'teams/create',
+  permissions: { members: 'write' },
   authenticated: true,
   acceptedScopes: WRITE,
   enforceScopes: true,
@@ -59,6 +61,7 @@ const create: Operation = {
 /** `teams/get-by-name`: GET /orgs/{org}/teams/{team_slug} (`team-full`). */
 const getByName: Operation = {
   operationId: 'teams/get-by-name',
+  permissions: { members: 'read' },
   authenticated: true,
   acceptedScopes: READ,
   enforceScopes: true,
@@ -72,6 +75,7 @@ const getByName: Operation = {
 /** `teams/update-in-org`: PATCH /orgs/{org}/teams/{team_slug}; 200 with the team as it is now, changed or not. */
 const updateInOrg: Operation = {
   operationId: 'teams/update-in-org',
+  permissions: { members: 'write' },
   authenticated: true,
   acceptedScopes: WRITE,
   enforceScopes: true,
@@ -86,6 +90,7 @@ const updateInOrg: Operation = {
 /** `teams/delete-in-org`: DELETE /orgs/{org}/teams/{team_slug}, with its child teams; 204. */
 const deleteInOrg: Operation = {
   operationId: 'teams/delete-in-org',
+  permissions: { members: 'write' },
   authenticated: true,
   acceptedScopes: WRITE,
   enforceScopes: true,
@@ -98,6 +103,7 @@ const deleteInOrg: Operation = {
 /** `teams/list-members-in-org`: GET …/members, members of its child teams included (`inherited`); `role` filters. */
 const listMembersInOrg: Operation = {
   operationId: 'teams/list-members-in-org',
+  permissions: { members: 'read' },
   authenticated: true,
   acceptedScopes: READ,
   enforceScopes: true,
@@ -116,6 +122,7 @@ const listMembersInOrg: Operation = {
 /** `teams/get-membership-for-user-in-org`: GET …/memberships/{username} (`team-membership`). */
 const getMembershipForUserInOrg: Operation = {
   operationId: 'teams/get-membership-for-user-in-org',
+  permissions: { members: 'read' },
   authenticated: true,
   acceptedScopes: READ,
   enforceScopes: true,
@@ -128,6 +135,7 @@ const getMembershipForUserInOrg: Operation = {
 /** `teams/add-or-update-membership-for-user-in-org`: PUT …/memberships/{username} (`role` member|maintainer). */
 const addOrUpdateMembershipForUserInOrg: Operation = {
   operationId: 'teams/add-or-update-membership-for-user-in-org',
+  permissions: { members: 'write' },
   authenticated: true,
   acceptedScopes: WRITE,
   enforceScopes: true,
@@ -142,6 +150,7 @@ const addOrUpdateMembershipForUserInOrg: Operation = {
 /** `teams/remove-membership-for-user-in-org`: DELETE …/memberships/{username}. */
 const removeMembershipForUserInOrg: Operation = {
   operationId: 'teams/remove-membership-for-user-in-org',
+  permissions: { members: 'write' },
   authenticated: true,
   acceptedScopes: WRITE,
   enforceScopes: true,

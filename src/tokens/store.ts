@@ -7,11 +7,19 @@ export function hashToken(token: string): string {
   return hash('sha256', token, 'hex');
 }
 
+function base62(length: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from(randomBytes(length), (b) => alphabet[b % alphabet.length]).join('');
+}
+
 /** A new classic personal access token: `ghp_` and 36 base62 characters, as GitHub issues them. */
 export function generateToken(): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  const bytes = randomBytes(36);
-  return 'ghp_' + Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
+  return 'ghp_' + base62(36);
+}
+
+/** A new fine-grained personal access token in GitHub's format: `github_pat_`, 22 characters, `_`, 59 characters. */
+export function generateFineGrainedToken(): string {
+  return `github_pat_${base62(22)}_${base62(59)}`;
 }
 
 export interface TokenOwner {
@@ -21,7 +29,12 @@ export interface TokenOwner {
   login: string;
   siteAdmin: boolean;
   suspended: boolean;
+  kind: 'classic' | 'fine-grained';
   scopes: string[];
+  /** Fine-grained tokens: the only account they act on, their permissions (JSON) and expiry. */
+  resourceOwnerId: number | null;
+  permissions: string | null;
+  expiresAt: string | null;
 }
 
 /** The token's owner by the token's hash; compiled once, as every request whose token this process has not cached runs it. */
@@ -30,6 +43,7 @@ const selectTokenOwner = precompiled((db, tokenHash: string) =>
     .selectFrom('tokens')
     .innerJoin('accounts', 'accounts.id', 'tokens.user_id')
     .select(['tokens.id as token_id', 'accounts.id', 'accounts.login', 'accounts.site_admin', 'accounts.suspended', 'tokens.scopes'])
+    .select(['tokens.kind', 'tokens.resource_owner_id', 'tokens.permissions', 'tokens.expires_at'])
     .where('tokens.token_hash', '=', tokenHash),
 );
 
@@ -42,7 +56,11 @@ export async function findTokenOwner(db: Kysely<Database>, token: string): Promi
     login: row.login,
     siteAdmin: row.site_admin === 1,
     suspended: row.suspended === 1,
+    kind: row.kind,
     scopes: splitScopes(row.scopes),
+    resourceOwnerId: row.resource_owner_id,
+    permissions: row.permissions,
+    expiresAt: row.expires_at,
   };
 }
 
@@ -71,6 +89,30 @@ export async function insertToken(
     .executeTakeFirstOrThrow();
 }
 
+/** A fine-grained token of `userId` acting on `resourceOwnerId` with `permissions` (JSON) until `expiresAt`. */
+export async function insertFineGrainedToken(
+  db: Kysely<Database>,
+  token: { userId: number; token: string; resourceOwnerId: number; permissions: string; expiresAt: string | null; now: string },
+) {
+  return db
+    .insertInto('tokens')
+    .values({
+      user_id: token.userId,
+      token_hash: hashToken(token.token),
+      token_last_eight: token.token.slice(-8),
+      kind: 'fine-grained',
+      scopes: '',
+      resource_owner_id: token.resourceOwnerId,
+      permissions: token.permissions,
+      expires_at: token.expiresAt,
+      created_at: token.now,
+      updated_at: token.now,
+    })
+    .returning(['id', 'created_at'])
+    .executeTakeFirstOrThrow();
+}
+
+/** Every token of the user, classic and fine-grained. */
 export async function deleteTokensOf(db: Kysely<Database>, userId: number): Promise<void> {
   await db.deleteFrom('tokens').where('user_id', '=', userId).execute();
 }

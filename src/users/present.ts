@@ -10,7 +10,9 @@ type PrivateUser = components['schemas']['private-user'];
 export type UserSummary = Pick<Account, 'id' | 'login' | 'type' | 'site_admin'>;
 
 export function simpleUser(urls: Urls, user: UserSummary): SimpleUser {
-  const api = `${urls.api}/users/${user.login}`;
+  // A GitHub App's `{slug}[bot]`: GitHub percent-encodes the brackets in its URLs, and its page is the app's.
+  const bot = user.type === 'Bot';
+  const api = `${urls.api}/users/${bot ? encodeURIComponent(user.login) : user.login}`;
   return {
     login: user.login,
     id: user.id,
@@ -18,7 +20,7 @@ export function simpleUser(urls: Urls, user: UserSummary): SimpleUser {
     avatar_url: urls.avatar(user.id),
     gravatar_id: '',
     url: api,
-    html_url: `${urls.html}/${user.login}`,
+    html_url: bot ? `${urls.html}/apps/${user.login.replace(/\[bot\]$/, '')}` : `${urls.html}/${user.login}`,
     followers_url: `${api}/followers`,
     following_url: `${api}/following{/other_user}`,
     gists_url: `${api}/gists{/gist_id}`,

@@ -10,6 +10,7 @@ import { privateUser, publicUser } from './present.js';
 /** `users/get-authenticated`: GET /user. */
 const getAuthenticated: Operation = {
   operationId: 'users/get-authenticated',
+  permissions: {},
   authenticated: true,
   acceptedScopes: [],
   async handler(request, reply) {
@@ -23,6 +24,7 @@ const getAuthenticated: Operation = {
 /** `users/get-by-username`: GET /users/{username}; orgs answer here too, as on GitHub. */
 const getByUsername: Operation = {
   operationId: 'users/get-by-username',
+  permissions: {},
   async handler(request, reply) {
     const account = await findAccount(request.server.ctx.db, (request.params as { username: string }).username);
     if (!account) throw notFound();
@@ -34,6 +36,7 @@ const getByUsername: Operation = {
 /** `orgs/list-for-user`: GET /users/{username}/orgs, public memberships only whoever asks. */
 const listForUser: Operation = {
   operationId: 'orgs/list-for-user',
+  permissions: {},
   async handler(request, reply) {
     const { db } = request.server.ctx;
     const user = await findAccount(db, (request.params as { username: string }).username, 'User');
@@ -48,11 +51,14 @@ const listForUser: Operation = {
 /** `orgs/list-for-authenticated-user`: GET /user/orgs, needs `user` or `read:org` (403 otherwise). */
 const listForAuthenticatedUser: Operation = {
   operationId: 'orgs/list-for-authenticated-user',
+  permissions: {},
   authenticated: true,
   acceptedScopes: ['admin:org', 'read:org', 'repo', 'user', 'write:org'],
   enforceScopes: true,
   async handler(request, reply) {
     const page = readPage(request.query as Record<string, unknown>);
+    // GitHub's note: "Requests using a fine-grained access token will receive a 200 Success response with an empty list."
+    if (request.caller!.permissions) return [];
     const { rows, total } = await listOrgsOfUser(request.server.ctx.db, request.caller!.userId, {
       publicOnly: false,
       offset: page.offset,

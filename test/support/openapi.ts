@@ -10,7 +10,24 @@ const addFormats = formatsModule.default;
 const shared = fileURLToPath(new URL('../../../shared/openapi/orghub-operations.json', import.meta.url));
 const vendored = fileURLToPath(new URL('../../openapi/orghub-operations.json', import.meta.url));
 export const contractPath = existsSync(shared) ? shared : vendored;
-const document = JSON.parse(readFileSync(contractPath, 'utf8'));
+const document = withNullableAlternatives(JSON.parse(readFileSync(contractPath, 'utf8')));
+
+/**
+ * OpenAPI 3.0's `nullable` beside `anyOf` without `type` (an installation's `account`) is refused by ajv: it becomes one
+ * more alternative, null, as the server reads it (src/http/openapi.ts); a nullable `enum` lists null.
+ */
+function withNullableAlternatives(node: any): any {
+  if (Array.isArray(node)) return node.map(withNullableAlternatives);
+  if (!node || typeof node !== 'object') return node;
+  const out = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, withNullableAlternatives(value)]));
+  if (out.nullable === true && out.type === undefined && Array.isArray(out.anyOf)) {
+    delete out.nullable;
+    out.anyOf = [...out.anyOf, { type: 'null' }];
+  }
+  // A nullable enum (a code scanning alert's `dismissed_reason`) takes null too: ajv checks `enum` before `nullable`.
+  if (out.nullable === true && Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+  return out;
+}
 
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
 addFormats(ajv);

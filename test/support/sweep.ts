@@ -6,14 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import { installApp, registerApp, signJwt } from './apps.js';
 import { operations } from '../../src/app.js';
 import type { Database } from '../../src/db/schema.js';
 import { describeOperation, openapiDocument } from '../../src/http/openapi.js';
 import type { Operation } from '../../src/http/operation.js';
 import type { ConfigInput } from '../../src/index.js';
 import { addMember, block, invite } from './membership.js';
+import { seedRepositoryWithAlerts } from './alert-rows.js';
+import { isoSeconds } from '../../src/clock.js';
+import { SECURITY_MANAGER_ROLE_ID } from '../../src/organization-roles/roles.js';
 import { startTestServer, type RawResponse, type TestServer } from './server.js';
-import { waitForAttempts } from './webhooks.js';
+import { encodeSarif, syntheticSarif } from './sarif.js';
+import { waitForAttempts, waitUntil } from './webhooks.js';
 
 export type Schema = Record<string, any>;
 
@@ -118,6 +123,20 @@ const TABLES: Record<keyof Database, 'rows' | 'count'> = {
   hooks: 'rows',
   hook_deliveries: 'rows',
   hook_payloads: 'rows',
+  repositories: 'rows',
+  code_scanning_sarif_uploads: 'rows',
+  code_scanning_alerts: 'rows',
+  code_scanning_alert_assignees: 'rows',
+  org_role_users: 'rows',
+  org_role_teams: 'rows',
+  campaigns: 'rows',
+  campaign_managers: 'rows',
+  campaign_team_managers: 'rows',
+  campaign_alerts: 'rows',
+  apps: 'rows',
+  installations: 'rows',
+  installation_repositories: 'rows',
+  installation_tokens: 'rows',
 };
 
 /** Internal failure text (stack overflows, SQL drivers, Fastify's own error codes, file positions) no answer may show. */
@@ -142,7 +161,7 @@ export interface SweepServer {
   t: TestServer;
   /** `path` with real values for every parameter, or the given bad ones. */
   fill(path: string, override?: Record<string, string>): string;
-  /** Site-admin operations are called as the site admin, everything else as the org's owner. */
+  /** Site-admin operations are called as the site admin, app-JWT operations as the org's installed app, everything else as the org's owner. */
   tokenFor(target: Target): string;
   /** Every row of every table (rate-limit rows counted), flushed first. */
   snapshot(): Promise<Record<string, unknown>>;
@@ -186,6 +205,31 @@ async function startSweepServer(config: ConfigInput): Promise<SweepServer> {
   const { data: hook } = await owner.octokit.rest.orgs.createWebhook({ org: org.login, name: 'web', config: { url: 'http://127.0.0.1:1/sweep' }, events: ['push'] });
   const [delivery] = await waitForAttempts(t, hook.id, 1);
   const credential = await authorizeCredential(t, org.login, owner.token);
+  const campaignRepository = await seedRepositoryWithAlerts(t.server.ctx.db, org.id, 'sweep-campaign-repo', 1, isoSeconds(t.clock.now()));
+  const { data: campaign } = await owner.octokit.rest.campaigns.createCampaign({
+    org: org.login,
+    name: 'Sweep campaign',
+    description: 'Its number is a real {campaign_number}',
+    ends_at: isoSeconds(new Date(t.clock.now().getTime() + 30 * 24 * 3600 * 1000)),
+    code_scanning_alerts: [{ repository_id: campaignRepository, alert_numbers: [1] }],
+  });
+  // A processed SARIF upload of the campaign's repository, for `{sarif_id}` (complete before any sweep compares the database).
+  const sarif = await owner.octokit.rest.codeScanning.uploadSarif({
+    owner: org.login, repo: 'sweep-campaign-repo', commit_sha: 'a'.repeat(40), ref: 'refs/heads/main', sarif: encodeSarif(syntheticSarif(1)),
+  });
+  await waitUntil(async () => {
+    const { data } = await owner.octokit.rest.codeScanning.getSarif({ owner: org.login, repo: 'sweep-campaign-repo', sarif_id: sarif.data.id! });
+    return data.processing_status === 'complete';
+  }, 'the sweep SARIF upload processed');
+  // An app installed on the org (no hook: nothing to deliver), for `{app_slug}` and `{installation_id}`.
+  const app = await registerApp(t, org.login, { name: 'Sweep App' });
+  const installationId = await installApp(t, app, org.login);
+  // The server's clock stands still in sweeps: a JWT made now stays valid throughout.
+  const now = Math.floor(t.clock.now().getTime() / 1000);
+  const appJwt = await signJwt(app.pem, { iss: app.id, iat: now - 30, exp: now + 540 });
+  const jwtOnly = new Set(operations.filter((op) => op.appJwt === 'only').map((op) => op.operationId));
+  // Its first request gives the app its rate-limit row, before any sweep compares the database.
+  assert.equal((await t.request('GET', '/app', { token: appJwt })).status, 200);
   /** Real values for every path parameter, so only the bad part of a request is bad. */
   const pathValues: Record<string, string> = {
     org: org.login,
@@ -196,6 +240,14 @@ async function startSweepServer(config: ConfigInput): Promise<SweepServer> {
     hook_id: String(hook.id),
     delivery_id: String(delivery.id),
     credential_id: String(credential),
+    role_id: String(SECURITY_MANAGER_ROLE_ID),
+    campaign_number: String(campaign.number),
+    owner: org.login,
+    repo: 'sweep-campaign-repo',
+    alert_number: '1',
+    sarif_id: sarif.data.id!,
+    app_slug: app.slug,
+    installation_id: String(installationId),
   };
 
   const server: SweepServer = {
@@ -206,7 +258,7 @@ async function startSweepServer(config: ConfigInput): Promise<SweepServer> {
         if (value === undefined) throw new Error(`sweep: add a real value for path parameter {${name}}`);
         return value;
       }),
-    tokenFor: (target) => (target.path.startsWith('/admin/') ? t.admin.token : owner.token),
+    tokenFor: (target) => (jwtOnly.has(target.id) ? appJwt : target.path.startsWith('/admin/') ? t.admin.token : owner.token),
     async snapshot() {
       const { db, rateLimiter } = t.server.ctx;
       await rateLimiter.flush();

@@ -60,7 +60,7 @@ export interface ReceivedDelivery {
 export interface Receiver {
   /** `http://127.0.0.1:PORT`; any path under it is received too. */
   url: string;
-  /** The secret every delivery must be signed with; null: deliveries must be unsigned. */
+  /** The secret every delivery must be signed with; null: deliveries must be unsigned. Settable: an app's is made by the server. */
   secret: string | null;
   /** Deliveries that passed every check, in arrival order. */
   deliveries: ReceivedDelivery[];
@@ -80,7 +80,7 @@ export const DELIVERY_TIMEOUT_MS = 5_000;
 const hmac = (algorithm: 'sha1' | 'sha256', secret: string, body: string) => `${algorithm}=${createHmac(algorithm, secret).update(body).digest('hex')}`;
 
 /** Everything a GitHub webhook consumer relies on, checked; the delivery, or the problem with it. */
-async function check(path: string, headers: IncomingHttpHeaders, rawBody: string, secret: string | null): Promise<ReceivedDelivery> {
+async function check(path: string, headers: IncomingHttpHeaders, rawBody: string, secret: string | null, targetType: TargetType): Promise<ReceivedDelivery> {
   const header = (name: string) => {
     const value = headers[name];
     assert.equal(typeof value, 'string', `header ${name} missing`);
@@ -94,7 +94,7 @@ async function check(path: string, headers: IncomingHttpHeaders, rawBody: string
   const targetId = header('x-github-hook-installation-target-id');
   assert.match(hookId, /^\d+$/);
   assert.match(targetId, /^\d+$/);
-  assert.equal(header('x-github-hook-installation-target-type'), 'organization');
+  assert.equal(header('x-github-hook-installation-target-type'), targetType);
   const mediaType = header('content-type').split(';')[0].trim();
   assert.ok(mediaType === 'application/json' || mediaType === 'application/x-www-form-urlencoded', `Content-Type ${mediaType}`);
   const contentType = mediaType === 'application/json' ? 'json' : 'form';
@@ -125,9 +125,15 @@ async function check(path: string, headers: IncomingHttpHeaders, rawBody: string
   return { path, event, action, guid, hookId: Number(hookId), targetId: Number(targetId), contentType, headers, rawBody, payload };
 }
 
-/** A webhook receiver on 127.0.0.1 (a free port). `secret`: what hooks pointing here sign with (default a random one). */
-export async function startReceiver(options: { secret?: string | null } = {}): Promise<Receiver> {
-  const secret = options.secret === undefined ? randomBytes(12).toString('hex') : options.secret;
+/** Who a delivery is for: an org hook, or a GitHub App's hook (`integration`). */
+export type TargetType = 'organization' | 'integration';
+
+/**
+ * A webhook receiver on 127.0.0.1 (a free port). `secret`: what hooks pointing here sign with (default a random one);
+ * `targetType`: whose hook it is (default an org's).
+ */
+export async function startReceiver(options: { secret?: string | null; targetType?: TargetType } = {}): Promise<Receiver> {
+  let secret = options.secret === undefined ? randomBytes(12).toString('hex') : options.secret;
   const deliveries: ReceivedDelivery[] = [];
   const problems: string[] = [];
   let status = 200;
@@ -137,7 +143,7 @@ export async function startReceiver(options: { secret?: string | null } = {}): P
     request.on('end', () => {
       const rawBody = Buffer.concat(chunks).toString('utf8');
       const answer = status;
-      check(request.url ?? '/', request.headers, rawBody, secret).then(
+      check(request.url ?? '/', request.headers, rawBody, secret, options.targetType ?? 'organization').then(
         (delivery) => {
           deliveries.push(delivery);
           response.writeHead(answer, { 'content-type': 'text/plain' }).end(`received ${delivery.guid}`);
@@ -166,7 +172,12 @@ export async function startReceiver(options: { secret?: string | null } = {}): P
 
   return {
     url: `http://127.0.0.1:${port}`,
-    secret,
+    get secret() {
+      return secret;
+    },
+    set secret(next) {
+      secret = next;
+    },
     deliveries,
     waitFor,
     respondWith(next) {
