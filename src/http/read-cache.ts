@@ -13,6 +13,8 @@ const MAX_ENTRIES = 10_000;
  */
 export class ReadCache {
   private entries = new Map<string, { value: unknown; expires: number }>();
+  // Loads under way in this generation: concurrent misses of one key share one load (no stampede when an entry expires).
+  private loading = new Map<string, Promise<unknown>>();
   private generation = 0;
 
   constructor(private ttlMs: number) {}
@@ -24,7 +26,16 @@ export class ReadCache {
     const now = performance.now();
     const hit = this.entries.get(key);
     if (hit !== undefined && hit.expires > now) return hit.value as T;
-    return this.fill(key, load, now);
+    const under = this.loading.get(key);
+    if (under !== undefined) return under as Promise<T>;
+    const filled = this.fill(key, load, now);
+    this.loading.set(key, filled);
+    const generation = this.generation;
+    const settled = () => {
+      if (generation === this.generation) this.loading.delete(key);
+    };
+    filled.then(settled, settled);
+    return filled;
   }
 
   private async fill<T>(key: string, load: () => Promise<T>, now: number): Promise<T> {
@@ -41,6 +52,8 @@ export class ReadCache {
   invalidate(): void {
     this.generation += 1;
     this.entries.clear();
+    // A load started before the write may return what the write changed: later readers start their own.
+    this.loading.clear();
   }
 }
 

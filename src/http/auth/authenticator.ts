@@ -8,6 +8,8 @@ import { tokenKinds } from './kinds.js';
 export class Authenticator {
   // A process trusts a looked-up token for `cacheMs`: revocation by another process is seen within that time.
   private cache = new Map<string, { caller: Caller; expires: number }>();
+  // Lookups under way: requests with the same token wait for the one lookup instead of each starting its own.
+  private pending = new Map<string, Promise<Caller>>();
 
   constructor(
     private env: TokenEnvironment,
@@ -23,7 +25,12 @@ export class Authenticator {
     const token = match[1];
     const cached = this.cache.get(token);
     if (cached && cached.expires > performance.now() && !this.expired(cached.caller)) return cached.caller;
-    return this.lookUp(token);
+    let lookup = this.pending.get(token);
+    if (!lookup) {
+      lookup = this.lookUp(token).finally(() => this.pending.delete(token));
+      this.pending.set(token, lookup);
+    }
+    return lookup;
   }
 
   private expired(caller: Caller): boolean {
