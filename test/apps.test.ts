@@ -1,37 +1,22 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { generateKeyPairSync } from 'node:crypto';
 import { ManualClock } from '../src/clock.js';
 import { appOctokit, installApp, installationToken, registerApp, signJwt } from './support/apps.js';
 import { auditEvents, parseLink, rejectsWith } from './support/foundation.js';
 import { addMember } from './support/membership.js';
 import { tokenFor } from './support/people.js';
-import { startTestServer, type TestServer, type TestUser } from './support/server.js';
-import { installConnectGuard, startReceiver, type Receiver } from './support/webhooks.js';
+import type { TestServer } from './support/server.js';
+import { orgFactory, startReceiver, useGuardedServer, type Receiver } from './support/webhooks.js';
 
 const HOUR = 60 * 60 * 1000;
 
 let t: TestServer;
-let guard: ReturnType<typeof installConnectGuard>;
-before(async () => {
-  guard = installConnectGuard();
-  // auth-app signs JWTs with the machine's clock: the server's starts there, and tests move it from there.
-  t = await startTestServer({ clock: new ManualClock(new Date()), webhooks: { pollMs: 20 } });
-});
-after(async () => {
-  await t.close();
-  guard.uninstall();
-  assert.deepEqual(guard.violations, [], 'no connection beyond loopback was attempted');
-});
+// auth-app signs JWTs with the machine's clock: the server's starts there, and tests move it from there.
+useGuardedServer({ clock: new ManualClock(new Date()), webhooks: { pollMs: 20 } }, (server) => (t = server));
 
-let orgCount = 0;
 /** A new org owned by a new user whose token has every scope. */
-async function freshOrg(): Promise<{ owner: TestUser; org: string; orgId: number }> {
-  const n = ++orgCount;
-  const owner = await t.createUser(`ap${n}-owner`);
-  const { login, id } = await t.createOrg(`ap${n}-org`, owner.login);
-  return { owner, org: login, orgId: id };
-}
+const freshOrg = orgFactory(() => t, 'ap');
 
 /** A receiver of an app's deliveries (`integration` target), closed when the test ends; its secret is the app's, set once registered. */
 async function appReceiver(test: TestContext): Promise<Receiver> {
@@ -232,7 +217,7 @@ describe('GET /orgs/{org}/installations', () => {
 
   it('404 for members who are not owners; 403 for a token without read:org', async () => {
     const { owner, org } = await freshOrg();
-    const member = await t.createUser(`ap-member-${orgCount}`);
+    const member = await t.createUser(`ap-member-${org}`);
     await addMember(owner, org, member);
     assert.equal((await t.request('GET', `/orgs/${org}/installations`, { token: member.token })).status, 404);
     const token = await tokenFor(t, owner.login, ['user']);
@@ -277,7 +262,7 @@ describe('POST /app/installations/{installation_id}/access_tokens', () => {
     assert.equal(data.repository_selection, 'selected');
     assert.deepEqual(data.repositories!.map((r) => r.name), ['two']);
     // The narrowed token may read members but not change memberships.
-    const member = await t.createUser(`ap-narrow-${orgCount}`);
+    const member = await t.createUser(`ap-narrow-${org}`);
     assert.equal((await t.request('GET', `/orgs/${org}/members`, { token: data.token })).status, 200);
     const refused = await t.request('PUT', `/orgs/${org}/memberships/${member.login}`, { token: data.token, body: { role: 'member' } });
     assert.equal(refused.status, 403);
@@ -432,7 +417,7 @@ describe('app webhooks', () => {
     const app = await registerApp(t, org, { hookUrl: receiver.url, permissions: { members: 'read' }, events: ['organization'] });
     receiver.secret = app.webhook_secret;
     const id = await installApp(t, app, org);
-    const member = await t.createUser(`ap-hooked-${orgCount}`);
+    const member = await t.createUser(`ap-hooked-${org}`);
     await addMember(owner, org, member);
     const added = await receiver.waitFor((d) => d.event === 'organization' && d.action === 'member_added');
     assert.deepEqual(added.payload.installation, { id, node_id: added.payload.installation.node_id });
@@ -441,7 +426,7 @@ describe('app webhooks', () => {
     await owner.octokit.rest.teams.create({ org, name: 'not-heard' });
     await t.request('PUT', `/admin/installations/${id}/suspended`, { token: t.admin.token });
     await receiver.waitFor((d) => d.action === 'suspend');
-    const other = await t.createUser(`ap-unheard-${orgCount}`);
+    const other = await t.createUser(`ap-unheard-${org}`);
     await addMember(owner, org, other);
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.deepEqual(receiver.deliveries.map((d) => `${d.event}.${d.action}`), ['installation.created', 'organization.member_invited', 'organization.member_added', 'installation.suspend']);
@@ -452,7 +437,7 @@ describe('app webhooks', () => {
     const { org } = await freshOrg();
     const response = await t.request('POST', '/admin/apps', {
       token: t.admin.token,
-      body: { owner: org, name: `Quiet ${orgCount}`, url: 'https://example.test', hook_attributes: { url: receiver.url, active: false } },
+      body: { owner: org, name: `Quiet ${org}`, url: 'https://example.test', hook_attributes: { url: receiver.url, active: false } },
     });
     assert.equal(response.status, 201, response.text);
     await installApp(t, response.body, org);
@@ -468,7 +453,7 @@ describe('app webhooks', () => {
     await installApp(t, app, org);
     await receiver.waitFor(1);
     const { data: hook } = await owner.octokit.rest.orgs.createWebhook({ org, name: 'web', config: { url: 'http://127.0.0.1:9/none' }, events: ['organization'] });
-    const member = await t.createUser(`ap-quiet-${orgCount}`);
+    const member = await t.createUser(`ap-quiet-${org}`);
     await addMember(owner, org, member);
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.deepEqual(receiver.deliveries.map((d) => d.event), ['installation']);

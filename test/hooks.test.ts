@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import net, { type LookupFunction } from 'node:net';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { auditEvents, parseLink, rejectsWith } from './support/foundation.js';
 import { addMember, block } from './support/membership.js';
 import { tokenFor } from './support/people.js';
-import { startTestServer, type TestServer, type TestUser } from './support/server.js';
+import type { TestServer, TestUser } from './support/server.js';
 import {
   deliveryRows,
   installConnectGuard,
+  orgFactory,
   startReceiver,
+  useGuardedServer,
   waitForAttempts,
   type ReceivedDelivery,
   type Receiver,
@@ -23,24 +25,13 @@ const testLookup = ((hostname: string, options: { all?: boolean }, callback: (..
 
 let t: TestServer;
 let guard: ReturnType<typeof installConnectGuard>;
-before(async () => {
-  guard = installConnectGuard();
-  t = await startTestServer({ webhooks: { pollMs: 20, lookup: testLookup } });
-});
-after(async () => {
-  await t.close();
-  guard.uninstall();
-  assert.deepEqual(guard.violations, [], 'no connection beyond loopback was attempted');
+useGuardedServer({ webhooks: { pollMs: 20, lookup: testLookup } }, (server, connectGuard) => {
+  t = server;
+  guard = connectGuard;
 });
 
-let orgCount = 0;
 /** A new org owned by a new user whose token has every scope (admin:org_hook among them). */
-async function freshOrg(): Promise<{ owner: TestUser; org: string; orgId: number }> {
-  const n = ++orgCount;
-  const owner = await t.createUser(`hk${n}-owner`);
-  const { login, id } = await t.createOrg(`hk${n}-org`, owner.login);
-  return { owner, org: login, orgId: id };
-}
+const freshOrg = orgFactory(() => t, 'hk');
 
 /** A receiver closed (and checked for bad deliveries) when the test ends. */
 async function receiver(test: TestContext, options?: { secret?: string | null }): Promise<Receiver> {
@@ -583,7 +574,7 @@ describe('events delivered to org hooks', () => {
     const r = await receiver(test);
     await hookOn(owner, org, { receiver: r, path: '/org' }, { events: ['organization'] });
     await r.waitFor(1);
-    const [invited, put] = [await t.createUser(`hk${orgCount}-invited`), await t.createUser(`hk${orgCount}-put`)];
+    const [invited, put] = [await t.createUser(`hk${org}-invited`), await t.createUser(`hk${org}-put`)];
     await owner.octokit.rest.orgs.createInvitation({ org, invitee_id: invited.id });
     const memberInvited = await r.waitFor((d) => d.action === 'member_invited');
     assert.equal(memberInvited.event, 'organization');
@@ -607,7 +598,7 @@ describe('events delivered to org hooks', () => {
     const { owner, org } = await freshOrg();
     const r = await receiver(test);
     await hookOn(owner, org, { receiver: r, path: '/blocks' }, { events: ['org_block'] });
-    const blocked = await t.createUser(`hk${orgCount}-blocked`);
+    const blocked = await t.createUser(`hk${org}-blocked`);
     await block(t, owner, org, blocked.login);
     await owner.octokit.rest.orgs.unblockUser({ org, username: blocked.login });
     const [, blockedEvent, unblockedEvent] = await r.waitFor(3);
@@ -622,7 +613,7 @@ describe('events delivered to org hooks', () => {
     const r = await receiver(test);
     await hookOn(owner, org, { receiver: r, path: '/teams' }, { events: ['team', 'membership'] });
     await r.waitFor(1);
-    const member = await t.createUser(`hk${orgCount}-member`);
+    const member = await t.createUser(`hk${org}-member`);
     await addMember(owner, org, member);
     const { data: team } = await owner.octokit.rest.teams.create({ org, name: 'Hooked Team', privacy: 'closed' });
     const created = await r.waitFor((d) => d.event === 'team');
@@ -648,7 +639,7 @@ describe('events delivered to org hooks', () => {
     const teams = await hookOn(owner, org, { receiver: r, path: '/teams' }, { events: ['team'] });
     const inactive = await hookOn(owner, org, { receiver: r, path: '/inactive' }, { events: ['*'], active: false });
     await r.waitFor(2);
-    await block(t, owner, org, (await t.createUser(`hk${orgCount}-nobody`)).login);
+    await block(t, owner, org, (await t.createUser(`hk${org}-nobody`)).login);
     await r.waitFor((d) => d.event === 'org_block');
     // Deliveries are sent in the order they were recorded: once the later team event arrived, nothing else is on its way.
     await owner.octokit.rest.teams.create({ org, name: 'Later' });
@@ -712,9 +703,9 @@ describe('who may use the org hook endpoints', () => {
 
   it('404 for members who are not owners and for non-members, on every endpoint; nothing changes', async (test) => {
     const { owner, org, hook, calls, r } = await endpoints(test);
-    const member = await t.createUser(`hk${orgCount}-member`);
+    const member = await t.createUser(`hk${org}-member`);
     await addMember(owner, org, member);
-    const outsider = await t.createUser(`hk${orgCount}-outsider`);
+    const outsider = await t.createUser(`hk${org}-outsider`);
     for (const user of [member, outsider]) {
       for (const [method, path, body] of calls) {
         const response = await t.request(method, path, { token: user.token, body });

@@ -1,26 +1,17 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createNodeMiddleware, createProbot, type Probot } from 'probot';
 import { ManualClock } from '../src/clock.js';
 import { installApp, registerApp } from './support/apps.js';
 import { addMember } from './support/membership.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { assertMatchesWebhookSchema, hookedReceiver, installConnectGuard, waitUntil } from './support/webhooks.js';
+import type { TestServer } from './support/server.js';
+import { assertMatchesWebhookSchema, hookedReceiver, useGuardedServer, waitUntil } from './support/webhooks.js';
 
 let t: TestServer;
-let guard: ReturnType<typeof installConnectGuard>;
-before(async () => {
-  guard = installConnectGuard();
-  // Probot signs its JWTs with the machine's clock: the server's starts there.
-  t = await startTestServer({ clock: new ManualClock(new Date()), webhooks: { pollMs: 20 } });
-});
-after(async () => {
-  await t.close();
-  guard.uninstall();
-  assert.deepEqual(guard.violations, [], 'no connection beyond loopback was attempted');
-});
+// Probot signs its JWTs with the machine's clock: the server's starts there.
+useGuardedServer({ clock: new ManualClock(new Date()), webhooks: { pollMs: 20 } }, (server) => (t = server));
 
 /** The app under test, as a Probot user writes it: every new org member joins the `newcomers` team. */
 const welcomeNewcomers = (app: Probot) => {

@@ -61,10 +61,9 @@ function mostRecentInstance(alert: CodeScanningAlertRow) {
   };
 }
 
-/** `code-scanning-alert`, also what the repository list shows of each alert (`code-scanning-alert-items`, the same fields). */
-export function presentAlert(urls: Urls, owner: Account, repo: RepositoryRow, alert: CodeScanningAlertRow, people: AlertPeople): Alert & AlertItem {
+/** What the REST shapes and the webhooks show alike of an alert: its number, times, URLs and state. */
+function alertIdentity(urls: Urls, owner: Account, repo: RepositoryRow, alert: CodeScanningAlertRow) {
   const url = alertUrl(urls, owner, repo, alert.number);
-  const dismissedBy = alert.dismissed_by === null ? undefined : people.accounts.get(alert.dismissed_by);
   return {
     number: alert.number,
     created_at: alert.created_at,
@@ -73,6 +72,14 @@ export function presentAlert(urls: Urls, owner: Account, repo: RepositoryRow, al
     html_url: `${urls.html}/${repositoryPath(owner, repo)}/security/code-scanning/${alert.number}`,
     instances_url: `${url}/instances`,
     state: alert.state,
+  };
+}
+
+/** `code-scanning-alert`, also what the repository list shows of each alert (`code-scanning-alert-items`, the same fields). */
+export function presentAlert(urls: Urls, owner: Account, repo: RepositoryRow, alert: CodeScanningAlertRow, people: AlertPeople): Alert & AlertItem {
+  const dismissedBy = alert.dismissed_by === null ? undefined : people.accounts.get(alert.dismissed_by);
+  return {
+    ...alertIdentity(urls, owner, repo, alert),
     fixed_at: alert.fixed_at,
     dismissed_by: dismissedBy ? simpleUser(urls, dismissedBy) : null,
     dismissed_at: alert.dismissed_at,
@@ -116,16 +123,9 @@ type WebhookAlert = webhookComponents['schemas']['webhook-code-scanning-alert-cr
 
 /** An alert as `code_scanning_alert` webhooks show it (the payload types differ per action in nullability only). */
 export function webhookAlert(urls: Urls, owner: Account, repo: RepositoryRow, alert: CodeScanningAlertRow, dismissedBy: Account | undefined) {
-  const url = alertUrl(urls, owner, repo, alert.number);
   const shown = rule(alert);
   return {
-    number: alert.number,
-    created_at: alert.created_at,
-    updated_at: alert.updated_at,
-    url,
-    html_url: `${urls.html}/${repositoryPath(owner, repo)}/security/code-scanning/${alert.number}`,
-    instances_url: `${url}/instances`,
-    state: alert.state,
+    ...alertIdentity(urls, owner, repo, alert),
     // Every `code_scanning_alert` webhook schema has `fixed_at` null: the action tells that it was fixed.
     fixed_at: null,
     dismissed_by: dismissedBy ? { ...simpleUser(urls, dismissedBy), name: undefined, email: undefined } : null,

@@ -9,13 +9,14 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { createRequire } from 'node:module';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import net from 'node:net';
-import type { TestContext } from 'node:test';
+import { after, before, type TestContext } from 'node:test';
 import type { Octokit } from '@octokit/rest';
 import { Webhooks } from '@octokit/webhooks';
 import AjvModule from 'ajv';
 import formatsModule from 'ajv-formats';
 import type { DeliveryRow } from '../../src/hooks/store.js';
-import type { TestServer } from './server.js';
+import { startTestServer, type TestServer, type TestUser } from './server.js';
+import type { ConfigInput } from '../../src/index.js';
 
 const Ajv = AjvModule.default;
 const addFormats = formatsModule.default;
@@ -279,4 +280,34 @@ export async function hookedReceiver(test: TestContext, owner: { octokit: Octoki
   test.after(() => receiver.close());
   await owner.octokit.rest.orgs.createWebhook({ org, name: 'web', config: { url: receiver.url, content_type: 'json', secret: receiver.secret! }, events });
   return receiver;
+}
+
+/**
+ * The test file's server, started before its tests and closed after them, with every outgoing connection checked to
+ * stay on loopback (webhooks and apps' targets); `started` receives it and the guard.
+ */
+export function useGuardedServer(config: ConfigInput, started: (server: TestServer, guard: ReturnType<typeof installConnectGuard>) => void): void {
+  let server: TestServer;
+  let guard: ReturnType<typeof installConnectGuard>;
+  before(async () => {
+    guard = installConnectGuard();
+    server = await startTestServer(config);
+    started(server, guard);
+  });
+  after(async () => {
+    await server.close();
+    guard.uninstall();
+    assert.deepEqual(guard.violations, [], 'no connection beyond loopback was attempted');
+  });
+}
+
+/** A new org `{prefix}{n}-org` owned by a new user `{prefix}{n}-owner` whose token has every scope. */
+export function orgFactory(server: () => TestServer, prefix: string): () => Promise<{ owner: TestUser; org: string; orgId: number }> {
+  let count = 0;
+  return async () => {
+    const n = ++count;
+    const owner = await server().createUser(`${prefix}${n}-owner`);
+    const { login, id } = await server().createOrg(`${prefix}${n}-org`, owner.login);
+    return { owner, org: login, orgId: id };
+  };
 }
