@@ -12,6 +12,7 @@ import { sql } from 'kysely';
 import { newAccountRow } from '../src/accounts/store.js';
 import { isoSeconds } from '../src/clock.js';
 import { openStore } from '../src/db/connect.js';
+import { addCampaignAlerts } from '../src/campaigns/store.js';
 import { SECURITY_MANAGER_ROLE_ID } from '../src/organization-roles/roles.js';
 import { insertToken } from '../src/tokens/store.js';
 import { alertRow, repositoryRow } from '../test/support/alert-rows.js';
@@ -89,7 +90,7 @@ async function seed(databaseUrl: string): Promise<{ seeded: Seeded; expected: Ex
           .execute();
         const assigned = alerts.filter((_, k) => states[k] === 'open' && k % 3 === 0);
         if (assigned.length) await trx.insertInto('code_scanning_alert_assignees').values(assigned.map((a) => ({ alert_id: a.id, user_id: owner.id, created_at: now }))).execute();
-        await trx.insertInto('campaign_alerts').values(alerts.map((a) => ({ campaign_id: campaign.id, alert_id: a.id }))).execute();
+        await addCampaignAlerts(trx, campaign.id, alerts.map((a) => a.id));
         for (const [k, state] of states.entries()) {
           if (state !== 'open') expected.closed_count++;
           else if (k % 3 === 0) expected.in_progress_count++;

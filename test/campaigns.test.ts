@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { findAccount } from '../src/accounts/store.js';
+import { setAssignees, updateAlert } from '../src/code-scanning/store.js';
 import { openStore } from '../src/db/connect.js';
 import { auditEvents, parseLink, rejectsWith } from './support/foundation.js';
 import { addMember } from './support/membership.js';
@@ -47,8 +48,9 @@ async function orgId(login: string): Promise<number> {
 async function setAlert(number: number, change: { state?: 'open' | 'dismissed' | 'fixed'; assignee?: number }) {
   const { db } = t.server.ctx;
   const alert = await db.selectFrom('code_scanning_alerts').select('id').where('repository_id', '=', repositoryId).where('number', '=', number).executeTakeFirstOrThrow();
-  if (change.state) await db.updateTable('code_scanning_alerts').set({ state: change.state }).where('id', '=', alert.id).execute();
-  if (change.assignee) await db.insertInto('code_scanning_alert_assignees').values({ alert_id: alert.id, user_id: change.assignee, created_at: NOW }).execute();
+  // Through the alert store's writers, which keep the campaigns' copies of state and assignment current.
+  if (change.state) await updateAlert(db, alert.id, { state: change.state });
+  if (change.assignee) await setAssignees(db, alert.id, [change.assignee], NOW);
 }
 
 before(async () => {

@@ -1,4 +1,5 @@
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
+import { assignedFlag } from '../code-scanning/store.js';
 import type { CampaignTable, Database } from '../db/schema.js';
 import { precompiled } from '../db/prepared.js';
 import { bumpCounter, readCounter } from '../memberships/store.js';
@@ -50,12 +51,23 @@ export async function setTeamManagers(db: Kysely<Database>, campaignId: number, 
   if (teamIds.length) await db.insertInto('campaign_team_managers').values(teamIds.map((team_id) => ({ campaign_id: campaignId, team_id }))).execute();
 }
 
-/** Links the campaign to its alerts, in batches that stay under both stores' bound-parameter limits. */
+/**
+ * Links the campaign to its alerts, each with its state and assignment as they are now (kept current from then on by
+ * `mirrorToCampaigns`), in batches that stay under both stores' bound-parameter limits.
+ */
 export async function addCampaignAlerts(db: Kysely<Database>, campaignId: number, alertIds: number[]): Promise<void> {
   const BATCH = 400;
   for (let i = 0; i < alertIds.length; i += BATCH) {
-    const values = alertIds.slice(i, i + BATCH).map((alert_id) => ({ campaign_id: campaignId, alert_id }));
-    await db.insertInto('campaign_alerts').values(values).execute();
+    await db
+      .insertInto('campaign_alerts')
+      .columns(['campaign_id', 'alert_id', 'state', 'assigned'])
+      .expression(
+        db
+          .selectFrom('code_scanning_alerts as a')
+          .select((eb) => [sql<number>`cast(${campaignId} as integer)`.as('campaign_id'), 'a.id', 'a.state', assignedFlag(eb.ref('a.id')).as('assigned')])
+          .where('a.id', 'in', alertIds.slice(i, i + BATCH)),
+      )
+      .execute();
   }
 }
 
@@ -97,21 +109,15 @@ export interface AlertStats {
 }
 
 /**
- * A campaign's alerts counted by state and whether they have an assignee, from the alerts as they are now, in one
- * statement. Grouped rather than summed under CASE: PostgreSQL then tests for assignees once per alert (a hashed
- * subplan), which keeps the plan cheap enough to run without JIT compilation. Compiled once: it runs on every read.
+ * A campaign's alerts counted by state and whether they have an assignee, in one statement over one index range
+ * (`campaign_alerts_stats`: the copies `mirrorToCampaigns` keeps current). Compiled once: it runs on every read.
  */
 const selectAlertCounts = precompiled((db, campaignId: number) =>
   db
-    .selectFrom('campaign_alerts as ca')
-    .innerJoin('code_scanning_alerts as a', 'a.id', 'ca.alert_id')
-    .select((eb) => [
-      'a.state',
-      eb.exists(eb.selectFrom('code_scanning_alert_assignees as x').select('x.alert_id').whereRef('x.alert_id', '=', 'a.id')).as('assigned'),
-      eb.fn.countAll<number>().as('n'),
-    ])
-    .where('ca.campaign_id', '=', campaignId)
-    .groupBy(['a.state', 'assigned']),
+    .selectFrom('campaign_alerts')
+    .select((eb) => ['state', 'assigned', eb.fn.countAll<number>().as('n')])
+    .where('campaign_id', '=', campaignId)
+    .groupBy(['state', 'assigned']),
 );
 
 /** `alert_stats`: open and unassigned, open with an assignee (in progress), fixed or dismissed (closed). */
@@ -120,7 +126,7 @@ export async function alertStats(db: Kysely<Database>, campaignId: number): Prom
   for (const row of await selectAlertCounts(db, campaignId)) {
     const n = Number(row.n);
     if (row.state !== 'open') stats.closed_count += n;
-    else if (row.assigned) stats.in_progress_count += n;
+    else if (Number(row.assigned) === 1) stats.in_progress_count += n;
     else stats.open_count += n;
   }
   return stats;

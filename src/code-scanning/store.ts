@@ -182,10 +182,32 @@ async function setStates(
     const chunk = ids.slice(at, at + ID_CHUNK);
     changed.push(...(await trx.updateTable('code_scanning_alerts').set(change).where('id', 'in', chunk).where('state', '=', from).returningAll().execute()));
   }
+  await mirrorToCampaigns(trx, changed.map((row) => row.id));
   return changed;
 }
 
 // ---- alerts -------------------------------------------------------------------------------------------------------
+
+/** 1 when the alert `alertId` refers to has an assignee, else 0: as `campaign_alerts.assigned` holds it. */
+export const assignedFlag = (alertId: Expression<number>) =>
+  sql<0 | 1>`case when exists (select 1 from code_scanning_alert_assignees x where x.alert_id = ${alertId}) then 1 else 0 end`;
+
+/**
+ * Writes the alerts' state and whether they are assigned into the campaigns that hold them, in the transaction that
+ * changed them: campaigns count those copies (src/campaigns/store.ts `alertStats`), so every change is in their next read.
+ */
+export async function mirrorToCampaigns(db: Kysely<Database>, alertIds: number[]): Promise<void> {
+  for (let at = 0; at < alertIds.length; at += ID_CHUNK) {
+    await db
+      .updateTable('campaign_alerts')
+      .set((eb) => ({
+        state: eb.selectFrom('code_scanning_alerts as a').select('a.state').whereRef('a.id', '=', 'campaign_alerts.alert_id'),
+        assigned: assignedFlag(eb.ref('campaign_alerts.alert_id')),
+      }))
+      .where('alert_id', 'in', alertIds.slice(at, at + ID_CHUNK))
+      .execute();
+  }
+}
 
 export async function findAlert(db: Kysely<Database>, repositoryId: number, number: number): Promise<CodeScanningAlertRow | undefined> {
   return db.selectFrom('code_scanning_alerts').selectAll().where('repository_id', '=', repositoryId).where('number', '=', number).executeTakeFirst();
@@ -321,6 +343,7 @@ export async function setAssignees(db: Kysely<Database>, alertId: number, userId
   if (userIds.length > 0) {
     await db.insertInto('code_scanning_alert_assignees').values(userIds.map((user_id) => ({ alert_id: alertId, user_id, created_at: now }))).execute();
   }
+  await mirrorToCampaigns(db, [alertId]);
 }
 
 export async function updateAlert(
@@ -328,7 +351,9 @@ export async function updateAlert(
   id: number,
   change: Partial<Pick<CodeScanningAlertTable, 'state' | 'dismissed_by' | 'dismissed_at' | 'dismissed_reason' | 'dismissed_comment' | 'updated_at'>>,
 ): Promise<CodeScanningAlertRow> {
-  return db.updateTable('code_scanning_alerts').set(change).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  const updated = await db.updateTable('code_scanning_alerts').set(change).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  if (change.state !== undefined) await mirrorToCampaigns(db, [id]);
+  return updated;
 }
 
 /** Locks the alert row until the transaction ends (PostgreSQL; SQLite's one writer serializes), for read-then-write. */

@@ -431,6 +431,9 @@ export interface CampaignTeamManagerTable {
 export interface CampaignAlertTable {
   campaign_id: number;
   alert_id: number;
+  /** The alert's state and whether it has an assignee, kept with it (src/code-scanning/store.ts `mirrorToCampaigns`). */
+  state: 'open' | 'dismissed' | 'fixed';
+  assigned: 0 | 1;
 }
 
 export interface Database {

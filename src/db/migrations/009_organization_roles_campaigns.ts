@@ -66,10 +66,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('campaign_alerts')
     .addColumn('campaign_id', 'integer', (c) => c.notNull().references('campaigns.id').onDelete('cascade'))
     .addColumn('alert_id', 'integer', (c) => c.notNull().references('code_scanning_alerts.id').onDelete('cascade'))
-    // A campaign's stats read its alerts through this key.
+    // The alert's state and whether it is assigned, written with every change of either: a campaign's stats count
+    // one narrow index range instead of joining thousands of wide alert rows on every read.
+    .addColumn('state', 'text', (c) => c.notNull())
+    .addColumn('assigned', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('campaign_alerts_pk', ['campaign_id', 'alert_id'])
     .execute();
   await db.schema.createIndex('campaign_alerts_alert').on('campaign_alerts').columns(['alert_id']).execute();
+  await db.schema.createIndex('campaign_alerts_stats').on('campaign_alerts').columns(['campaign_id', 'state', 'assigned']).execute();
 }
 
 export async function down(): Promise<void> {
