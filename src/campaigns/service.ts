@@ -1,7 +1,8 @@
 import { findAccount, type Account } from '../accounts/store.js';
 import { isoSeconds } from '../clock.js';
-import { resolveAlertReferences, type AlertReference } from '../code-scanning/store.js';
+import { resolveAlertReferences } from '../code-scanning/store.js';
 import type { AppContext } from '../context.js';
+import type { operations } from '../generated/openapi.js';
 import { idFromPath } from '../db/columns.js';
 import { recordEvent } from '../events/record.js';
 import type { Caller } from '../http/auth/index.js';
@@ -33,23 +34,11 @@ import {
 const RESOURCE = 'Campaign';
 const HOUR_MS = 60 * 60 * 1000;
 
-export interface CampaignFields {
-  name?: string;
-  description?: string;
-  managers?: string[];
-  team_managers?: string[];
-  ends_at?: string;
-  contact_link?: string | null;
-  state?: CampaignRow['state'];
-}
-
-export interface CampaignRequest extends CampaignFields {
-  name: string;
-  description: string;
-  ends_at: string;
-  code_scanning_alerts?: AlertReference[] | null;
-  generate_issues?: boolean;
-}
+type CampaignBody<Op extends 'campaigns/create-campaign' | 'campaigns/update-campaign'> = operations[Op]['requestBody']['content']['application/json'];
+/** `PATCH` body, as GitHub's description types it. */
+export type CampaignFields = CampaignBody<'campaigns/update-campaign'>;
+/** `POST` body, as GitHub's description types it. */
+export type CampaignRequest = CampaignBody<'campaigns/create-campaign'>;
 
 const invalid = (field: string, message: string) => validationFailed([{ resource: RESOURCE, field, code: 'invalid', message }]);
 
