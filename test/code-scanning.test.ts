@@ -186,6 +186,21 @@ describe('GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id} (code-scanni
     await rejectsWith(403, () => s.member.octokit.rest.codeScanning.getSarif({ owner: s.org, repo: s.repo, sarif_id: id }));
   });
 
+  it('failed, after 5 claims, for an upload its processing kept failing on (crashes and faults of ours are not retried forever)', async () => {
+    const s = await freshRepo();
+    const { db } = t.server.ctx;
+    const org = await db.selectFrom('accounts').select('id').where('login', '=', s.org).executeTakeFirstOrThrow();
+    const repo = await db.selectFrom('repositories').select('id').where('org_id', '=', org.id).where('name', '=', s.repo).executeTakeFirstOrThrow();
+    // As five processes that died (or failed) mid-way leave it: pending, unclaimed, claimed five times.
+    await db
+      .insertInto('code_scanning_sarif_uploads')
+      .values({ repository_id: repo.id, guid: `given-up-${s.org}`, commit_sha: SHA, ref: MAIN, category: null, tool_name: null, checkout_uri: null, sarif: 'H4sI', uploader_id: null, state: 'pending', claimed_until: null, attempts: 5, errors: null, created_at: '2026-01-01T00:00:00Z', processed_at: null })
+      .execute();
+    const status = await processed(s, `given-up-${s.org}`);
+    assert.equal(status.processing_status, 'failed');
+    assert.deepEqual(status.errors, ['The SARIF file could not be processed (5 attempts failed).']);
+  });
+
   it('404 for an id that names no upload of this repository', async () => {
     const s = await freshRepo();
     await rejectsWith(404, () => s.owner.octokit.rest.codeScanning.getSarif({ owner: s.org, repo: s.repo, sarif_id: 'no-such-upload' }));

@@ -46,7 +46,8 @@ const listOrgCampaigns: Operation = {
 const createCampaignOperation: Operation = {
   operationId: 'campaigns/create-campaign',
   ...SECURITY,
-  permissions: { organization_campaigns: 'write' },
+  // GitHub's docs: also "Code scanning alerts" (repository) read, for the alerts a campaign includes.
+  permissions: { organization_campaigns: 'write', security_events: 'read' },
   async handler(request) {
     return createCampaign(request.server.ctx, request.urls, orgOf(request).org, request.caller!, request.body as CampaignRequest, request.id);
   },

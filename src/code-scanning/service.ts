@@ -107,6 +107,9 @@ export async function sarifUpload(ctx: AppContext, repo: RepositoryRow, guid: st
   return upload;
 }
 
+/** Claims of one upload after which it is marked failed (a crash mid-way costs one; a fault of ours each time costs them all). */
+const MAX_ATTEMPTS = 5;
+
 /** An attempt that lost the upload to another process (its claim had lapsed): its writes are rolled back. */
 class AlreadyProcessed extends Error {}
 
@@ -117,6 +120,11 @@ class AlreadyProcessed extends Error {}
  */
 export async function processUpload(ctx: AppContext, upload: SarifUploadRow): Promise<void> {
   const now = isoSeconds(ctx.clock.now());
+  // An upload that failed for reasons of ours (not its content) this often is given up on, not tried forever.
+  if (upload.attempts > MAX_ATTEMPTS) {
+    await finishUpload(ctx.db, upload.id, { state: 'failed', errors: [`The SARIF file could not be processed (${MAX_ATTEMPTS} attempts failed).`], processedAt: now });
+    return;
+  }
   let analyses;
   try {
     analyses = analysesOf(decodeSarif(upload.sarif ?? ''), {

@@ -31,7 +31,7 @@ export async function claimUpload(db: Kysely<Database>, dialect: DialectName, no
   if (dialect === 'postgres') claimable = claimable.forUpdate().skipLocked();
   return db
     .updateTable('code_scanning_sarif_uploads')
-    .set({ claimed_until: nowMs + leaseMs })
+    .set((eb) => ({ claimed_until: nowMs + leaseMs, attempts: eb('attempts', '+', 1) }))
     .where('id', 'in', claimable)
     .returningAll()
     .executeTakeFirst();

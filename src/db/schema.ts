@@ -265,6 +265,8 @@ export interface SarifUploadTable {
   /** `pending`: to process (claimed while `claimed_until`, epoch ms, is ahead); `complete`; `failed` (see `errors`). */
   state: 'pending' | 'complete' | 'failed';
   claimed_until: number | null;
+  /** Claims so far: each process that took the upload up (a restart after a crash takes it up again). */
+  attempts: Generated<number>;
   /** JSON array of messages. */
   errors: string | null;
   created_at: string;

@@ -51,6 +51,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     /** pending (claimable; `claimed_until` epoch ms is a lease while a process works on it) | complete | failed */
     .addColumn('state', 'text', (c) => c.notNull())
     .addColumn('claimed_until', 'bigint')
+    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
     /** JSON array of messages, for failed uploads. */
     .addColumn('errors', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
