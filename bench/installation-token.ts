@@ -2,7 +2,7 @@
  * Issue 12 benchmark: authenticated `GET /orgs/{org}` with a GitHub App installation token (`ghs_…`) against the same
  * request with a classic token, in one run on one server: within 10% (installation ≥ 90% of classic req/s).
  *
- *   npm run bench:installation-token                 # both stores, 10 s per measurement
+ *   npm run bench:installation-token                 # both stores, 8 rounds of 6 s per token (more, shorter rounds: drift in a shared machine's load evens out)
  *   node --import tsx bench/installation-token.ts --db sqlite --duration 3 --warmup 1 --rounds 1 --no-write   # quick
  *
  * orghub runs in its own child process (src/cli.ts); autocannon runs in this one. The two tokens are measured in
@@ -18,10 +18,10 @@ import { fmt, machineLine, parseFlags, pct, verdict, writeSection } from './supp
 
 const flags = parseFlags();
 const stores = storesFromArgs(flags.db);
-const duration = Number(flags.duration ?? 10);
+const duration = Number(flags.duration ?? 6);
 const warmup = Number(flags.warmup ?? 3);
 const connections = Number(flags.connections ?? 50);
-const rounds = Number(flags.rounds ?? 4);
+const rounds = Number(flags.rounds ?? 8);
 const write = !('no-write' in flags);
 
 const ORG = 'bench-org';
