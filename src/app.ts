@@ -107,6 +107,7 @@ export function createApp(ctx: AppContext, config: Config, tls?: Pick<ServedCert
   });
   app.decorateRequest('caller', null);
   app.decorateRequest('orgAccess', undefined);
+  app.decorateRequest('orgRead', undefined);
   app.decorateRequest('apiPrefix', '');
   app.decorateRequest('apiVersion', '2022-11-28');
   app.decorateRequest('rateSubject', '');
@@ -133,8 +134,14 @@ export function createApp(ctx: AppContext, config: Config, tls?: Pick<ServedCert
     // Token and rate-limit state are usually known in this process, so neither step awaits in the steady state.
     let rejected: unknown;
     try {
-      const caller = ctx.auth.authenticate(request.headers.authorization);
-      request.caller = caller instanceof Promise ? await caller : caller;
+      const authenticated = ctx.auth.authenticate(request.headers.authorization, orgLoginOf(request));
+      if (authenticated instanceof Promise) {
+        const resolved = await authenticated;
+        request.caller = resolved.caller;
+        request.orgRead = resolved.orgRead;
+      } else {
+        request.caller = authenticated;
+      }
     } catch (error) {
       rejected = error;
     }
@@ -163,6 +170,13 @@ export function createApp(ctx: AppContext, config: Config, tls?: Pick<ServedCert
   limitConnections(app, config);
   for (const op of operations) registerOperation(app, op);
   return app;
+}
+
+/** The org the request's path names, if its operation acts on one (a path holding NUL names nothing: src/http/operation.ts). */
+function orgLoginOf(request: FastifyRequest): string | undefined {
+  const param = request.routeOptions.config.orgParam;
+  const login = param === undefined ? undefined : (request.params as Record<string, string>)[param];
+  return login?.includes('\u0000') ? undefined : login;
 }
 
 /** What rewriteUrl learns from the raw URL before routing. */

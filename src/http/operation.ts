@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { components } from '../generated/openapi.js';
-import { loadOrgAccess, loadOrgAccessCached, isOwner, managesSecurity, type OrgAccess } from '../orgs/access.js';
+import { loadOrgAccess, loadOrgAccessCached, isOwner, managesSecurity, seenBy, type OrgAccess } from '../orgs/access.js';
 import type { Caller, GrantedPermissions } from './auth/caller.js';
 import { acceptedPermissionsHeader, coversPermissions, notAccessibleBy } from './auth/permissions.js';
 import { ApiError, forbidden, notFound, nulCharacter, requiresAuthentication } from './errors.js';
@@ -111,7 +111,7 @@ export function registerOperation(app: FastifyInstance, op: Operation): void {
       body: bodySchema,
       response,
     }),
-    config: { docsUrl: op.docsUrl ?? described?.docsUrl, resource: op.resource, outsideApi: op.outsideApi },
+    config: { docsUrl: op.docsUrl ?? described?.docsUrl, resource: op.resource, outsideApi: op.outsideApi, orgParam },
     // Before schema validation: who may call (401/403/404) is answered before what the body says (422), as GitHub does.
     // Callback style with a synchronous path: on the hot GETs everything here is known without waiting.
     preValidation: (request, reply, done) => {
@@ -139,9 +139,12 @@ export function registerOperation(app: FastifyInstance, op: Operation): void {
         if (Object.values(request.params as Record<string, string>).some((value) => value.includes('\u0000'))) throw notFound();
         if (orgParam === undefined) return done();
         const login = (request.params as Record<string, string>)[orgParam];
-        const access = op.readCache && !mayWrite(request.method)
-          ? loadOrgAccessCached(app.ctx.readCache, app.ctx.db, login, caller)
-          : loadOrgAccess(app.ctx.db, login, caller);
+        // Read with the token when this process did not know it (one statement for both); else read now.
+        const access = request.orgRead !== undefined
+          ? seenBy(request.orgRead, caller)
+          : op.readCache && !mayWrite(request.method)
+            ? loadOrgAccessCached(app.ctx.readCache, app.ctx.db, login, caller)
+            : loadOrgAccess(app.ctx.db, login, caller);
         const admit = (found: OrgAccess | undefined): void | Promise<void> => {
           if (!found) throw notFound();
           // Before the role check: a token without the permission hears so (403), even from an org it may not act on.

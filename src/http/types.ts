@@ -1,6 +1,6 @@
 import type { Caller } from './auth/index.js';
 import type { ApiVersion } from './versions.js';
-import type { OrgAccess } from '../orgs/access.js';
+import type { OrgAccess, OrgRead } from '../orgs/access.js';
 import type { AppContext } from '../context.js';
 import type { Urls } from './urls.js';
 
@@ -10,6 +10,8 @@ declare module 'fastify' {
     caller: Caller | null;
     /** The `{org}` of the path with the caller's membership, resolved before the handler runs. */
     orgAccess: OrgAccess | undefined;
+    /** The `{org}` of the path as the caller's user sees it, when it was read with the caller's token (src/http/auth/kind.ts). */
+    orgRead: OrgRead | undefined;
     /** `/api/v3` when the request came in under the GHES prefix, else ''. */
     apiPrefix: string;
     /** The URLs this request's answer is built with (src/http/urls.ts). */
@@ -25,5 +27,7 @@ declare module 'fastify' {
     docsUrl?: string;
     resource?: string;
     outsideApi?: boolean;
+    /** The path parameter naming the org the operation acts on (`org`, or `owner` of `/repos/{owner}/{repo}`). */
+    orgParam?: string;
   }
 }

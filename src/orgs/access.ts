@@ -1,7 +1,8 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { Account } from '../accounts/store.js';
 import type { Database } from '../db/schema.js';
 import { precompiled } from '../db/prepared.js';
+import { hashToken, TOKEN_OWNER_COLUMNS, tokenOwnerOf, type TokenOwner } from '../tokens/store.js';
 import { getMembership, type MembershipRole } from '../memberships/store.js';
 import type { Caller, GrantedPermissions } from '../http/auth/index.js';
 import { coversPermissions } from '../http/auth/permissions.js';
@@ -46,13 +47,23 @@ function seenThroughToken(org: Account, membership: Membership, counts: OrgCount
 }
 
 /**
- * The org by lower-cased login, `userId`'s membership in it and its counters (each a primary-key lookup), in one
- * statement: it runs before every org route. Compiled once.
+ * The org by lower-cased login, the membership in it of `member` (a user id, or the user of the token with this hash,
+ * whose owner is then read too) and its counters, each a primary-key lookup, in one statement: it runs before every
+ * org route. No row when the org, or the token, is not found.
  */
-const selectOrgAccess = precompiled((db, userId: number, loginLower: string) =>
-  db
+function orgAccessQuery(db: Kysely<Database>, loginLower: string, member: { userId: number } | { tokenHash: string }) {
+  const byToken = 'tokenHash' in member;
+  return db
     .selectFrom('accounts as o')
-    .leftJoin('memberships as m', (join) => join.onRef('m.org_id', '=', 'o.id').on('m.user_id', '=', userId))
+    .$if(byToken, (query) =>
+      query
+        .innerJoin('tokens as t', (join) => join.on('t.token_hash', '=', (member as { tokenHash: string }).tokenHash))
+        .innerJoin('accounts as u', 'u.id', 't.user_id')
+        .select(TOKEN_OWNER_COLUMNS),
+    )
+    .leftJoin('memberships as m', (join) =>
+      join.onRef('m.org_id', '=', 'o.id').on(sql<SqlBool>`${sql.ref('m.user_id')} = ${byToken ? sql.ref('t.user_id') : (member as { userId: number }).userId}`),
+    )
     .leftJoin('org_counters as collaborators', (join) =>
       join.onRef('collaborators.org_id', '=', 'o.id').on('collaborators.name', '=', OUTSIDE_COLLABORATORS_COUNTER),
     )
@@ -64,19 +75,43 @@ const selectOrgAccess = precompiled((db, userId: number, loginLower: string) =>
     .select(['m.role as m_role', 'm.state as m_state', 'm.public as m_public'])
     .select(['collaborators.value as c_collaborators', 'members.value as c_members', 'invitations.value as c_invitations'])
     .where('o.login_lower', '=', loginLower)
-    .where('o.type', '=', 'Organization'),
-);
+    .where('o.type', '=', 'Organization');
+}
+
+// Compiled once each.
+const selectOrgAccess = precompiled((db, userId: number, loginLower: string) => orgAccessQuery(db, loginLower, { userId }));
+const selectOrgAccessWithTokenOwner = precompiled((db, tokenHash: string, loginLower: string) => orgAccessQuery(db, loginLower, { tokenHash }));
+
+/** The org, its counters and a user's own membership in it, whatever token the user calls with. */
+export type OrgRead = Omit<OrgAccess, 'caller' | 'permissions'>;
 
 /** One query: the org by login (case-insensitive), the caller's membership in it and its counters. */
 export async function loadOrgAccess(db: Kysely<Database>, login: string, caller: Caller | null): Promise<OrgAccess | undefined> {
   const found = await readOrgAccess(db, login, caller?.userId ?? -1);
-  return found && seenThroughToken(found.org, found.membership, found.counts, caller);
+  return found && seenBy(found, caller);
 }
 
-/** The org, `userId`'s own membership in it and its counters, whatever token the user calls with. */
-async function readOrgAccess(db: Kysely<Database>, login: string, userId: number): Promise<Omit<OrgAccess, 'caller'> | undefined> {
+/** What `read` (of the caller's user) shows the caller's token. */
+export function seenBy(read: OrgRead, caller: Caller | null): OrgAccess {
+  return seenThroughToken(read.org, read.membership, read.counts, caller);
+}
+
+async function readOrgAccess(db: Kysely<Database>, login: string, userId: number): Promise<OrgRead | undefined> {
   const [row] = await selectOrgAccess(db, userId, login.toLowerCase());
-  if (!row) return undefined;
+  return row && orgReadOf(row);
+}
+
+/**
+ * The token's owner and the org read as that user sees it, in one statement: what a request to an org route with a
+ * token this process has not cached needs first. Undefined when the org or the token is not found.
+ */
+export async function readOrgAccessWithTokenOwner(db: Kysely<Database>, token: string, login: string): Promise<{ owner: TokenOwner; read: OrgRead } | undefined> {
+  const [row] = await selectOrgAccessWithTokenOwner(db, hashToken(token), login.toLowerCase());
+  // `$if` types the token's columns as optional; the inner joins make them present in every row.
+  return row && { owner: tokenOwnerOf(row as Required<typeof row>), read: orgReadOf(row) };
+}
+
+function orgReadOf(row: Awaited<ReturnType<typeof selectOrgAccess>>[number]): OrgRead {
   return {
     org: accountOf(row),
     membership: row.m_role && row.m_state ? { role: row.m_role, state: row.m_state, public: row.m_public === 1 } : null,
@@ -97,7 +132,7 @@ export function loadOrgAccessCached(
   login: string,
   caller: Caller | null,
 ): OrgAccess | undefined | Promise<OrgAccess | undefined> {
-  const withCaller = (found: Omit<OrgAccess, 'caller'> | undefined) => found && seenThroughToken(found.org, found.membership, found.counts, caller);
+  const withCaller = (found: OrgRead | undefined) => found && seenBy(found, caller);
   const found = cache.get(`org:${login.toLowerCase()}:${caller?.userId ?? 0}`, () => readOrgAccess(db, login, caller?.userId ?? -1));
   return found instanceof Promise ? found.then(withCaller) : withCaller(found);
 }

@@ -67,7 +67,6 @@ type SettingsFields = Pick<
 
 /** What an org's settings document contributes to `organization-full`, built once per document (see `settingsPartsOf`). */
 interface SettingsParts {
-  stored: string | null;
   settings: Readonly<OrgSettings>;
   /** The private fields, per API version. */
   private: Readonly<SettingsFields>;
@@ -111,33 +110,32 @@ function settingsFields(s: OrgSettings, version: ApiVersion): SettingsFields {
 function buildSettingsParts(stored: string | null): SettingsParts {
   const settings = stored === null ? defaultOrgSettings : Object.freeze(parseOrgSettings(stored));
   return {
-    stored,
     settings,
     private: Object.freeze(settingsFields(settings, '2022-11-28')),
     privateSince20260310: Object.freeze(settingsFields(settings, '2026-03-10')),
   };
 }
 
-/** Orgs whose settings parts are kept; bounded so memory does not grow with the number of orgs served. */
+/** Settings documents whose parts are kept; bounded so memory does not grow with the number of orgs served. */
 const SETTINGS_PARTS_ENTRIES = 10_000;
-const settingsParts = new Map<number, SettingsParts>();
+const settingsParts = new Map<string | null, SettingsParts>();
 
 /**
- * The settings parts of `org`, least recently used dropped first: GET /orgs/{org} would otherwise parse and
- * rebuild the same document on every request. Keyed by org id and checked against the stored text itself, so a
- * changed document never meets an old entry (`updated_at` has whole seconds: two changes may share one).
+ * The parts of `org`'s settings document, least recently used dropped first: GET /orgs/{org} would otherwise parse
+ * and rebuild the same document on every request. Keyed by the stored text itself, so orgs with the same settings
+ * (most keep GitHub's defaults) share one entry and a changed document never meets an old one.
  */
 function settingsPartsOf(org: Account): SettingsParts {
-  const found = settingsParts.get(org.id);
-  if (found !== undefined && found.stored === org.settings) {
-    settingsParts.delete(org.id);
-    settingsParts.set(org.id, found);
+  const stored = org.settings;
+  const found = settingsParts.get(stored);
+  if (found !== undefined) {
+    settingsParts.delete(stored);
+    settingsParts.set(stored, found);
     return found;
   }
-  const built = buildSettingsParts(org.settings);
-  if (found === undefined && settingsParts.size >= SETTINGS_PARTS_ENTRIES) settingsParts.delete(settingsParts.keys().next().value!);
-  settingsParts.delete(org.id);
-  settingsParts.set(org.id, built);
+  const built = buildSettingsParts(stored);
+  if (settingsParts.size >= SETTINGS_PARTS_ENTRIES) settingsParts.delete(settingsParts.keys().next().value!);
+  settingsParts.set(stored, built);
   return built;
 }
 

@@ -37,25 +37,36 @@ export interface TokenOwner {
   expiresAt: string | null;
 }
 
+/** The columns a token owner is read from: the token as `t`, its user as `u` (also read with an org, src/orgs/access.ts). */
+export const TOKEN_OWNER_COLUMNS = [
+  't.id as token_id', 'u.id as user_id', 'u.login as user_login', 'u.site_admin as user_site_admin', 'u.suspended as user_suspended',
+  't.scopes', 't.kind', 't.resource_owner_id', 't.permissions', 't.expires_at',
+] as const;
+
 /** The token's owner by the token's hash; compiled once, as every request whose token this process has not cached runs it. */
 const selectTokenOwner = precompiled((db, tokenHash: string) =>
   db
-    .selectFrom('tokens')
-    .innerJoin('accounts', 'accounts.id', 'tokens.user_id')
-    .select(['tokens.id as token_id', 'accounts.id', 'accounts.login', 'accounts.site_admin', 'accounts.suspended', 'tokens.scopes'])
-    .select(['tokens.kind', 'tokens.resource_owner_id', 'tokens.permissions', 'tokens.expires_at'])
-    .where('tokens.token_hash', '=', tokenHash),
+    .selectFrom('tokens as t')
+    .innerJoin('accounts as u', 'u.id', 't.user_id')
+    .select(TOKEN_OWNER_COLUMNS)
+    .where('t.token_hash', '=', tokenHash),
 );
 
 export async function findTokenOwner(db: Kysely<Database>, token: string): Promise<TokenOwner | undefined> {
   const [row] = await selectTokenOwner(db, hashToken(token));
-  if (!row) return undefined;
+  return row && tokenOwnerOf(row);
+}
+
+type TokenOwnerRow = Awaited<ReturnType<typeof selectTokenOwner>>[number];
+
+/** A row holding TOKEN_OWNER_COLUMNS as a TokenOwner. */
+export function tokenOwnerOf(row: TokenOwnerRow): TokenOwner {
   return {
     tokenId: row.token_id,
-    userId: row.id,
-    login: row.login,
-    siteAdmin: row.site_admin === 1,
-    suspended: row.suspended === 1,
+    userId: row.user_id,
+    login: row.user_login,
+    siteAdmin: row.user_site_admin === 1,
+    suspended: row.user_suspended === 1,
     kind: row.kind,
     scopes: splitScopes(row.scopes),
     resourceOwnerId: row.resource_owner_id,

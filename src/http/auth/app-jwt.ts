@@ -11,16 +11,18 @@ export const appJwts: TokenKind = {
     const bot = await findAccountById(db, app.bot_id);
     if (!bot) throw badCredentials();
     return {
-      kind: 'app',
-      tokenId: app.id,
-      userId: bot.id,
-      login: bot.login,
-      siteAdmin: false,
-      scopes: [],
-      effective: new Set(),
-      permissions: {},
-      expiresAt: expiresAtMs,
-      app: { id: app.id, slug: app.slug },
+      caller: {
+        kind: 'app',
+        tokenId: app.id,
+        userId: bot.id,
+        login: bot.login,
+        siteAdmin: false,
+        scopes: [],
+        effective: new Set(),
+        permissions: {},
+        expiresAt: expiresAtMs,
+        app: { id: app.id, slug: app.slug },
+      },
     };
   },
 };

@@ -1,15 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import { badCredentials } from './errors.js';
 import type { Caller } from './caller.js';
-import type { TokenEnvironment, TokenKind } from './kind.js';
+import type { Resolved, TokenEnvironment, TokenKind } from './kind.js';
 import { tokenKinds } from './kinds.js';
 
 /** `Authorization: Bearer|token <token>` → the caller, or null for an anonymous request. */
 export class Authenticator {
   // A process trusts a looked-up token for `cacheMs`: revocation by another process is seen within that time.
   private cache = new Map<string, { caller: Caller; expires: number }>();
-  // Lookups under way: requests with the same token wait for the one lookup instead of each starting its own.
-  private pending = new Map<string, Promise<Caller>>();
+  // Lookups under way: requests with the same token (and `{org}`) wait for the one lookup instead of each starting its own.
+  private pending = new Map<string, Promise<Resolved>>();
 
   constructor(
     private env: TokenEnvironment,
@@ -17,18 +17,22 @@ export class Authenticator {
     private kinds: readonly TokenKind[] = tokenKinds,
   ) {}
 
-  /** The caller, synchronously when the token is cached in this process (the common case), else after a lookup. */
-  authenticate(header: string | undefined): Caller | null | Promise<Caller> {
+  /**
+   * The caller, synchronously when the token is cached in this process (the common case), else after a lookup,
+   * which reads `orgLogin` (the request's `{org}`) too where the token's kind can (Resolved.orgRead).
+   */
+  authenticate(header: string | undefined, orgLogin?: string): Caller | null | Promise<Resolved> {
     if (header === undefined || header === '') return null;
     const match = /^(?:bearer|token)\s+(\S+)\s*$/i.exec(header);
     if (!match) throw badCredentials();
     const token = match[1];
     const cached = this.cache.get(token);
     if (cached && cached.expires > performance.now() && !this.expired(cached.caller)) return cached.caller;
-    let lookup = this.pending.get(token);
+    const key = orgLogin === undefined ? token : `${token}\u0000${orgLogin}`;
+    let lookup = this.pending.get(key);
     if (!lookup) {
-      lookup = this.lookUp(token).finally(() => this.pending.delete(token));
-      this.pending.set(token, lookup);
+      lookup = this.lookUp(token, orgLogin).finally(() => this.pending.delete(key));
+      this.pending.set(key, lookup);
     }
     return lookup;
   }
@@ -37,14 +41,14 @@ export class Authenticator {
     return caller.expiresAt !== undefined && this.env.clock.now().getTime() >= caller.expiresAt;
   }
 
-  private async lookUp(token: string): Promise<Caller> {
+  private async lookUp(token: string, orgLogin: string | undefined): Promise<Resolved> {
     const now = performance.now();
     const kind = this.kinds.find((candidate) => candidate.recognises(token));
     if (!kind) throw badCredentials();
-    const caller = await kind.resolve(token, this.env);
+    const resolved = await kind.resolve(token, this.env, orgLogin);
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(token, { caller, expires: now + this.cacheMs });
-    return caller;
+    this.cache.set(token, { caller: resolved.caller, expires: now + this.cacheMs });
+    return resolved;
   }
 
   /** Drops this process's cached tokens whose caller matches (after uninstalling an app, suspending an installation …). */

@@ -1,16 +1,17 @@
-import { findTokenOwner } from '../../tokens/store.js';
 import { effectiveScopes } from '../scopes.js';
 import { badCredentials, suspendedAccount } from './errors.js';
+import type { Caller } from './caller.js';
 import type { TokenKind } from './kind.js';
+import { lookUpTokenOwner } from './token-owner.js';
 
 /** Classic personal access tokens (`ghp_…`, or any configured admin token): the kind every unrecognised token is tried as. */
 export const classicTokens: TokenKind = {
   recognises: () => true,
-  async resolve(token, { db }) {
-    const owner = await findTokenOwner(db, token);
+  async resolve(token, { db }, orgLogin) {
+    const { owner, orgRead } = await lookUpTokenOwner(db, token, orgLogin);
     if (owner?.kind !== 'classic') throw badCredentials();
     if (owner.suspended) throw suspendedAccount();
-    return {
+    const caller: Caller = {
       kind: 'classic',
       tokenId: owner.tokenId,
       userId: owner.userId,
@@ -20,5 +21,6 @@ export const classicTokens: TokenKind = {
       scopesHeader: owner.scopes.join(', '),
       effective: effectiveScopes(owner.scopes),
     };
+    return { caller, orgRead };
   },
 };

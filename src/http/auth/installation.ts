@@ -1,5 +1,5 @@
 import { findInstallationToken } from '../../apps/store.js';
-import type { GrantedPermissions } from './caller.js';
+import type { Caller, GrantedPermissions } from './caller.js';
 import { badCredentials } from './errors.js';
 import type { TokenKind } from './kind.js';
 
@@ -14,7 +14,7 @@ export const installationTokens: TokenKind = {
     const now = clock.now().getTime();
     // Suspension deletes an installation's tokens; the check covers a token minted while another process suspended it.
     if (!found || found.suspended_at !== null || Date.parse(found.expires_at) <= now) throw badCredentials();
-    return {
+    const caller: Caller = {
       kind: 'installation',
       tokenId: found.token_id,
       userId: found.bot_id,
@@ -28,5 +28,6 @@ export const installationTokens: TokenKind = {
       installation: { id: found.installation_id, appId: found.app_id, repositorySelection: found.repository_selection },
       app: { id: found.app_id, slug: found.app_slug },
     };
+    return { caller };
   },
 };
