@@ -94,20 +94,21 @@ export class RateLimiter {
   /** The state without counting (GET /rate_limit). */
   peek(subject: string, limit: number): Verdict | Promise<Verdict> {
     const window = this.knownWindow(subject);
-    const describe = (w: Window): Verdict => ({ ...this.describe(w, limit), exceeded: false });
+    const describe = (w: Window): Verdict => this.verdict(w, limit, false);
     return window ? describe(window) : this.loadWindow(subject).then(describe);
   }
 
   private count(window: Window, limit: number, cost: number): Verdict {
     const used = window.stored + window.writing + window.pending;
-    if (used + cost > limit) return { ...this.describe(window, limit), exceeded: true };
+    if (used + cost > limit) return this.verdict(window, limit, true);
     window.pending += cost;
-    return { ...this.describe(window, limit), exceeded: false };
+    return this.verdict(window, limit, false);
   }
 
-  private describe(window: Window, limit: number): RateLimitState {
+  /** One literal per request (spreading a state into a verdict cost more than the counting). */
+  private verdict(window: Window, limit: number, exceeded: boolean): Verdict {
     const used = Math.min(window.stored + window.writing + window.pending, limit);
-    return { limit, used, remaining: limit - used, reset: window.resetAt, resource: this.resource };
+    return { limit, used, remaining: limit - used, reset: window.resetAt, resource: this.resource, exceeded };
   }
 
   private nowSeconds(): number {
