@@ -10,7 +10,11 @@
 import SQLite from 'better-sqlite3';
 import Fastify from 'fastify';
 import pg from 'pg';
+import { Urls } from '../../src/http/urls.js';
+import { orgMembership } from '../../src/memberships/present.js';
+import { organizationFull, organizationSimple } from '../../src/orgs/present.js';
 import { hashToken } from '../../src/tokens/store.js';
+import { publicUser, simpleUser } from '../../src/users/present.js';
 
 /** A bound value: a literal, a variable of the request (`{ v: 'orgId' }`), or a string with `{{name}}` slots. */
 export type BoundValue = string | number | null | { v: string } | { t: string };
@@ -29,7 +33,25 @@ export interface AnchorSpec {
   statements?: { sql: string; values: BoundValue[] }[];
   /** Response schema of the 200 answer (Fastify's serializer). */
   schema?: unknown;
+  /** read: how the row(s) become the answer orghub sends (its own presenters, each resource's present.ts), so both send the same body. */
+  present?: keyof typeof presenters;
 }
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyRow = any;
+/** The bases the answers' URLs are built on: this anchor's own address (as long as orghub's), once it listens. */
+const urls = new Urls('http://127.0.0.1');
+/** Rows (the anchor's query) to the body orghub answers with; no database work, only what orghub's presenters do. */
+const presenters = {
+  // The owner's view of the org, with the counters its query reads alongside.
+  'organization-full': (row: AnyRow) =>
+    organizationFull(urls, row, { showPrivate: true, version: '2022-11-28', counts: { collaborators: Number(row.c_collaborators), filledSeats: Number(row.c_filled_seats) } }),
+  'simple-users': (rows: AnyRow[]) => rows.map((row) => simpleUser(urls, row)),
+  'public-user': (row: AnyRow) => publicUser(urls, row),
+  'organization-simples': (rows: AnyRow[]) => rows.map((row) => organizationSimple(urls, row)),
+  'org-membership': (row: AnyRow) =>
+    orgMembership(urls, { id: row.o_id, login: row.o_login, description: row.o_description }, { id: row.u_id, login: row.u_login, type: row.u_type, site_admin: row.u_site_admin }, row),
+};
 
 const spec: AnchorSpec = JSON.parse(process.env.BENCH_ANCHOR ?? '{}');
 const isPostgres = spec.database.startsWith('postgres');
@@ -106,7 +128,8 @@ function postgresRunner(): Runner {
     const client = await pool.connect();
     try {
       await client.query('begin');
-      for (const { sql, values } of spec.statements!) await client.query(sql, bind(values, vars));
+      // Named, as orghub runs its repeated statements on PostgreSQL (src/db/pg-statements.ts).
+      for (const [i, { sql, values }] of spec.statements!.entries()) await client.query({ name: `anchor_${i}`, text: sql, values: bind(values, vars) });
       await client.query('commit');
     } catch (error) {
       await client.query('rollback');
@@ -134,9 +157,10 @@ app.route({
     const result = await run(variables(request));
     // A row the benchmark did not seed: a failed request, never a fast empty answer.
     if (result === undefined) throw Object.assign(new Error('Not Found'), { statusCode: 404 });
-    return result;
+    return spec.present ? presenters[spec.present](result as AnyRow) : result;
   },
 });
 const url = await app.listen({ port: 0, host: '127.0.0.1' });
+urls.setBase(url);
 process.stdout.write(`anchor listening on ${url}\n`);
 process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));

@@ -1,15 +1,22 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { DialectName } from '../db/connect.js';
 import { isStoredId } from '../db/columns.js';
+import { precompiled } from '../db/prepared.js';
 import type { AccountTable, Database } from '../db/schema.js';
 
 /** Users and organizations share the accounts table and its id sequence. */
 export type Account = Selectable<AccountTable>;
 
+// Compiled once each: most routes look an account up by login.
+const selectAccountByLogin = precompiled((db, loginLower: string) => db.selectFrom('accounts').selectAll().where('login_lower', '=', loginLower));
+const selectAccountByLoginAndType = precompiled((db, loginLower: string, type: string) =>
+  db.selectFrom('accounts').selectAll().where('login_lower', '=', loginLower).where('type', '=', type as Account['type']),
+);
+
 export async function findAccount(db: Kysely<Database>, login: string, type?: Account['type']): Promise<Account | undefined> {
-  let query = db.selectFrom('accounts').selectAll().where('login_lower', '=', login.toLowerCase());
-  if (type) query = query.where('type', '=', type);
-  return query.executeTakeFirst();
+  const loginLower = login.toLowerCase();
+  const [account] = type ? await selectAccountByLoginAndType(db, loginLower, type) : await selectAccountByLogin(db, loginLower);
+  return account;
 }
 
 export async function findAccountById(db: Kysely<Database>, id: number, type?: Account['type']): Promise<Account | undefined> {

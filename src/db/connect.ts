@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
+import { withNamedStatements } from './pg-statements.js';
 import type { Database } from './schema.js';
 import { OrghubSqliteDialect } from './sqlite-dialect.js';
 
@@ -25,7 +26,7 @@ export function openStore(url: string): Store {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
     // An idle client dropped by the server (restart, DROP DATABASE … FORCE) must not crash the process; the pool replaces it.
     pool.on('error', () => undefined);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
     const name = `PostgreSQL database "${decodeURIComponent(new URL(url).pathname.slice(1)) || 'postgres'}"`;
     return { db, dialect: 'postgres', name, close: () => db.destroy() };
   }

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Account } from '../accounts/store.js';
 import { isoSeconds } from '../clock.js';
 import { isStoredId } from '../db/columns.js';
+import { precompiled } from '../db/prepared.js';
 import type { Database, InvitationTable } from '../db/schema.js';
 import { bumpCounter, readCounter } from '../memberships/store.js';
 
@@ -143,21 +144,25 @@ export async function pendingInvitationsInOrg(db: Kysely<Database>, orgId: numbe
 }
 
 /** Pending invitations past their expiry: in one org, or those of one user (by id or email) anywhere. */
+const pendingDue = (db: Kysely<Database>, nowIso: string) =>
+  db.selectFrom('invitations').selectAll().where('state', '=', 'pending').where('expires_at', '<=', nowIso);
+// Compiled once each: every membership read and write looks for due invitations first.
+const selectDueOfOrg = precompiled((db, orgId: number, nowIso: string) => pendingDue(db, nowIso).where('org_id', '=', orgId).orderBy('id'));
+const selectDueOfUser = precompiled((db, userId: number, nowIso: string) => pendingDue(db, nowIso).where('invitee_id', '=', userId).orderBy('id'));
+const selectDueOfUserOrEmail = precompiled((db, userId: number, emailLower: string, nowIso: string) =>
+  pendingDue(db, nowIso)
+    .where((eb) => eb.or([eb('invitee_id', '=', userId), eb('email_lower', '=', emailLower)]))
+    .orderBy('id'),
+);
+
 export async function dueInvitations(
   db: Kysely<Database>,
   scope: { orgId: number } | { user: { id: number; email: string | null } },
   nowIso: string,
 ): Promise<InvitationRow[]> {
-  let query = db.selectFrom('invitations').selectAll().where('state', '=', 'pending').where('expires_at', '<=', nowIso);
-  if ('orgId' in scope) {
-    query = query.where('org_id', '=', scope.orgId);
-  } else {
-    const { id, email } = scope.user;
-    query = query.where((eb) =>
-      email ? eb.or([eb('invitee_id', '=', id), eb('email_lower', '=', email.toLowerCase())]) : eb('invitee_id', '=', id),
-    );
-  }
-  return query.orderBy('id').execute();
+  if ('orgId' in scope) return selectDueOfOrg(db, scope.orgId, nowIso);
+  const { id, email } = scope.user;
+  return email ? selectDueOfUserOrEmail(db, id, email.toLowerCase(), nowIso) : selectDueOfUser(db, id, nowIso);
 }
 
 /** How many invitations the org sent since `sinceIso`, and when the oldest of them was sent (rate limit window). */

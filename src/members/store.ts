@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { UserSummary } from '../users/present.js';
 import type { TeamRow } from '../teams/store.js';
-import { pageOfUsers, type IdPage, type UserIdQuery } from './user-page.js';
+import { precompiledPageOfUsers, type IdPage, type UserIdQuery } from './user-page.js';
 
 export type RoleFilter = 'all' | 'admin' | 'member';
 export type TwoFactorFilter = 'all' | '2fa_disabled' | '2fa_insecure';
@@ -38,8 +38,14 @@ function memberIds(db: Kysely<Database>, orgId: number, query: MemberQuery): Use
   return ids.orderBy('m.user_id');
 }
 
+/** One compiled page statement per combination of filters (a dozen and a half at most: each filter is an enum). */
+const memberPages = new Map<string, ReturnType<typeof precompiledPageOfUsers>>();
+
 export async function listMembers(db: Kysely<Database>, orgId: number, query: MemberQuery, page: IdPage): Promise<UserSummary[]> {
-  return pageOfUsers(db, memberIds(db, orgId, query), page);
+  const key = `${query.role} ${query.twoFactor} ${query.publicOnly}`;
+  let select = memberPages.get(key);
+  if (!select) memberPages.set(key, (select = precompiledPageOfUsers((db, orgId) => memberIds(db, orgId, query))));
+  return select(db, orgId, page);
 }
 
 /** Leaves every team of the org (active or pending team membership); returns the teams left. */

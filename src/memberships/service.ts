@@ -14,7 +14,7 @@ import { ensureNotLastOwner, removeMemberFromOrg } from '../members/service.js';
 import { isMember, isOwner, type OrgAccess } from '../orgs/access.js';
 import type { OrgSummary } from '../orgs/present.js';
 import { parseOrgSettings } from '../orgs/settings.js';
-import { getMembership, listOwnMembershipPage, putMembership, type MembershipRole, type MembershipState } from './store.js';
+import { findAccountWithMembership, getMembership, listOwnMembershipPage, putMembership, type MembershipRole, type MembershipState } from './store.js';
 
 export interface EffectiveMembership {
   role: MembershipRole;
@@ -47,14 +47,17 @@ async function requireOwner(trx: Kysely<Database>, orgId: number, caller: Caller
 /** `GET /orgs/{org}/memberships/{username}`: members see active memberships, owners also invitations, anyone their own. */
 export async function getMembershipForUser(ctx: AppContext, access: OrgAccess, username: string): Promise<{ user: Account; membership: EffectiveMembership }> {
   const { org, caller } = access;
-  const user = await userOr404(ctx, username);
+  const found = await findAccountWithMembership(ctx.db, org.id, username);
+  if (!found) throw notFound();
+  const user = found.account;
   const self = caller?.userId === user.id;
   const owner = isOwner(access);
   if (!owner && !self && !isMember(access)) {
     throw forbidden(`You must be a member of ${org.login} to see membership information for ${user.login}.`);
   }
   await expireDueInvitations(ctx, { user });
-  const membership = await effectiveMembership(ctx.db, org.id, user);
+  // Expiry only ever removes pending memberships: an active one read with the user stands, anything else is read afresh.
+  const membership = found.membership?.state === 'active' ? found.membership : await effectiveMembership(ctx.db, org.id, user);
   // Pending invitations are the owners' (and the invitee's) business.
   if (!membership || (membership.state === 'pending' && !owner && !self)) throw notFound();
   return { user, membership };

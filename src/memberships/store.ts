@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type { Account } from '../accounts/store.js';
 import type { Database, MembershipTable } from '../db/schema.js';
 import { precompiled } from '../db/prepared.js';
 
@@ -59,8 +60,35 @@ async function adjustCounters(db: Kysely<Database>, orgId: number, before: Membe
   for (const name of Object.keys(a) as CounterName[]) await bumpCounter(db, orgId, name, b[name] - a[name]);
 }
 
+// Compiled once: membership reads and writes, and checks on every route that looks at a member, start here.
+const selectMembership = precompiled((db, orgId: number, userId: number) =>
+  db.selectFrom('memberships').selectAll().where('org_id', '=', orgId).where('user_id', '=', userId),
+);
+
 export async function getMembership(db: Kysely<Database>, orgId: number, userId: number): Promise<MembershipRow | undefined> {
-  return db.selectFrom('memberships').selectAll().where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
+  const [row] = await selectMembership(db, orgId, userId);
+  return row;
+}
+
+// Compiled once: GET /orgs/{org}/memberships/{username} reads both together.
+const selectAccountWithMembership = precompiled((db, orgId: number, loginLower: string) =>
+  db
+    .selectFrom('accounts as a')
+    .leftJoin('memberships as m', (join) => join.onRef('m.user_id', '=', 'a.id').on('m.org_id', '=', orgId))
+    .selectAll('a')
+    .select(['m.role as m_role', 'm.state as m_state'])
+    .where('a.login_lower', '=', loginLower),
+);
+
+/** The account with this login (case-insensitive) and its membership record in the org, if any, in one statement. */
+export async function findAccountWithMembership(
+  db: Kysely<Database>,
+  orgId: number,
+  login: string,
+): Promise<{ account: Account; membership: Pick<MembershipRow, 'role' | 'state'> | undefined } | undefined> {
+  const [row] = await selectAccountWithMembership(db, orgId, login.toLowerCase());
+  if (!row) return undefined;
+  return { account: row, membership: row.m_role && row.m_state ? { role: row.m_role, state: row.m_state } : undefined };
 }
 
 /** Creates or replaces the one membership record of (org, user), keeping counters in step. */

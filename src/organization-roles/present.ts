@@ -39,9 +39,9 @@ export function teamRoleAssignment(urls: Urls, orgLogin: string, team: TeamRow, 
 /** `direct` (assigned to the user), `indirect` (through teams only) or `mixed` (both), with the teams it came through. */
 export function userRoleAssignment(urls: Urls, orgLogin: string, user: UserSummary, holder: RoleHolder, teams: Map<number, TeamRow>): UserRoleAssignment {
   const through = holder.teamIds.map((id) => teams.get(id)).filter((team): team is TeamRow => team !== undefined);
-  return {
-    assignment: holder.direct ? (through.length ? 'mixed' : 'direct') : 'indirect',
-    inherited_from: through.map((team) => teamSimple(urls, orgLogin, team)),
-    ...simpleUser(urls, user),
-  };
+  // Object.assign, not a spread into a literal: V8 builds such a spread of this many properties far slower (src/users/present.ts).
+  return Object.assign(
+    { assignment: holder.direct ? (through.length ? ('mixed' as const) : ('direct' as const)) : ('indirect' as const), inherited_from: through.map((team) => teamSimple(urls, orgLogin, team)) },
+    simpleUser(urls, user),
+  );
 }

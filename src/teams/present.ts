@@ -73,5 +73,6 @@ export function teamMembership(urls: Urls, row: TeamRow, login: string, membersh
 /** A row of `GET …/teams/{team_slug}/members`: the user, their role on the team, and whether only through a child team. */
 export function teamMember(urls: Urls, entry: TeamMemberEntry): TeamMember {
   const { inherited, maintainer, ...user } = entry;
-  return { ...simpleUser(urls, user), role: maintainer ? 'maintainer' : 'member', inherited };
+  // Object.assign, not a spread into a literal: V8 builds such a spread of this many properties far slower (src/users/present.ts).
+  return Object.assign(simpleUser(urls, user), { role: maintainer ? ('maintainer' as const) : ('member' as const), inherited });
 }

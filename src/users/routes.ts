@@ -1,11 +1,27 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { findAccount } from '../accounts/store.js';
 import { notFound } from '../http/errors.js';
 import type { Operation } from '../http/operation.js';
-import { readPage, setPageLinks } from '../http/pagination.js';
-import { setLastModified } from '../http/conditional.js';
-import { organizationSimple } from '../orgs/present.js';
+import { readPage, setPageLinks, type PageRequest } from '../http/pagination.js';
+import { etagOfParts, setLastModified, type TagPart } from '../http/conditional.js';
+import type { Urls } from '../http/urls.js';
+import { organizationSimple, type OrgSummary } from '../orgs/present.js';
 import { listOrgsOfUser } from '../orgs/store.js';
 import { privateUser, publicUser } from './present.js';
+
+/** The ETag of a page of `organization-simple`s: the URL bases and the fields `organizationSimple` reads. */
+function orgPageTag(urls: Urls, rows: OrgSummary[]): string {
+  const parts: TagPart[] = [urls.api, urls.html];
+  for (const { id, login, description } of rows) parts.push(id, login, description);
+  return etagOfParts(parts);
+}
+
+/** Answers one page of a user's orgs: `Link`, ETag and the presented rows. */
+function respondWithOrgPage(request: FastifyRequest, reply: FastifyReply, page: PageRequest, found: { rows: OrgSummary[]; total: number }) {
+  setPageLinks(request, reply, page, found.total);
+  reply.header('ETag', orgPageTag(request.urls, found.rows));
+  return found.rows.map((org) => organizationSimple(request.urls, org));
+}
 
 /** `users/get-authenticated`: GET /user. */
 const getAuthenticated: Operation = {
@@ -42,9 +58,7 @@ const listForUser: Operation = {
     const user = await findAccount(db, (request.params as { username: string }).username, 'User');
     if (!user) throw notFound();
     const page = readPage(request.query as Record<string, unknown>);
-    const { rows, total } = await listOrgsOfUser(db, user.id, { publicOnly: true, offset: page.offset, limit: page.perPage });
-    setPageLinks(request, reply, page, total);
-    return rows.map((org) => organizationSimple(request.urls, org));
+    return respondWithOrgPage(request, reply, page, await listOrgsOfUser(db, user.id, { publicOnly: true, offset: page.offset, limit: page.perPage }));
   },
 };
 
@@ -59,13 +73,8 @@ const listForAuthenticatedUser: Operation = {
     const page = readPage(request.query as Record<string, unknown>);
     // GitHub's note: "Requests using a fine-grained access token will receive a 200 Success response with an empty list."
     if (request.caller!.permissions) return [];
-    const { rows, total } = await listOrgsOfUser(request.server.ctx.db, request.caller!.userId, {
-      publicOnly: false,
-      offset: page.offset,
-      limit: page.perPage,
-    });
-    setPageLinks(request, reply, page, total);
-    return rows.map((org) => organizationSimple(request.urls, org));
+    const found = await listOrgsOfUser(request.server.ctx.db, request.caller!.userId, { publicOnly: false, offset: page.offset, limit: page.perPage });
+    return respondWithOrgPage(request, reply, page, found);
   },
 };
 
