@@ -383,7 +383,13 @@ function wrapDrivers(): void {
   wrapped = true;
   const pgQuery = pg.Client.prototype.query as (...args: unknown[]) => unknown;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    if (capturing && typeof args[0] === 'string') capturing.push({ sql: args[0], values: (args[1] as unknown[]) ?? [] });
+    // A text and its values, or a named statement's config (src/db/pg-statements.ts: repeated texts run named).
+    const [first, second] = args as [unknown, unknown[] | undefined];
+    if (capturing && typeof first === 'string') capturing.push({ sql: first, values: second ?? [] });
+    else if (capturing && first && typeof first === 'object' && 'text' in first) {
+      const config = first as { text: string; values?: unknown[] };
+      capturing.push({ sql: config.text, values: config.values ?? [] });
+    }
     return pgQuery.apply(this, args);
   } as typeof pg.Client.prototype.query;
   const probe = new SQLite(':memory:');
