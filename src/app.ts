@@ -29,7 +29,7 @@ import { organizationRoleOperations } from './organization-roles/routes.js';
 import { campaignOperations } from './campaigns/routes.js';
 import { repositoryOperations } from './repositories/routes.js';
 import { codeScanningOperations } from './code-scanning/routes.js';
-import { setRateLimitHeaders, userSubject, type Verdict } from './ratelimit/limiter.js';
+import { setRateLimitHeaders, type Verdict } from './ratelimit/limiter.js';
 import { rateLimitOperations, UNCOUNTED_PATHS } from './ratelimit/routes.js';
 import { userOperations } from './users/routes.js';
 
@@ -139,7 +139,6 @@ export function createApp(ctx: AppContext, config: Config, tls?: Pick<ServedCert
         const resolved = await authenticated;
         request.caller = resolved.caller;
         request.orgRead = resolved.orgRead;
-        if (resolved.rateWindow !== undefined) ctx.rateLimiter.learn(userSubject(resolved.caller.userId), resolved.rateWindow);
       } else {
         request.caller = authenticated;
       }
@@ -189,7 +188,7 @@ interface RawRequest {
 
 function countRequest(ctx: AppContext, request: FastifyRequest, raw: RawRequest): Verdict | Promise<Verdict> {
   const caller = request.caller;
-  request.rateSubject = caller ? userSubject(caller.userId) : `ip:${request.ip}`;
+  request.rateSubject = caller ? `user:${caller.userId}` : `ip:${request.ip}`;
   // A GraphQL query is charged its cost against the `graphql` resource once it is read (src/graphql/engine.ts): shown here.
   if (raw.graphql && caller) return ctx.graphqlRateLimiter.peek(request.rateSubject, ctx.config.rateLimit.authenticated);
   const limit = caller ? ctx.config.rateLimit.authenticated : ctx.config.rateLimit.anonymous;

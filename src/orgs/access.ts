@@ -2,7 +2,7 @@ import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { Account } from '../accounts/store.js';
 import type { Database } from '../db/schema.js';
 import { precompiled } from '../db/prepared.js';
-import { hashToken, onRateWindow, TOKEN_OWNER_COLUMNS, tokenOwnerOf, type TokenOwner } from '../tokens/store.js';
+import { hashToken, TOKEN_OWNER_COLUMNS, tokenOwnerOf, type TokenOwner } from '../tokens/store.js';
 import { getMembership, type MembershipRole } from '../memberships/store.js';
 import type { Caller, GrantedPermissions } from '../http/auth/index.js';
 import { coversPermissions } from '../http/auth/permissions.js';
@@ -59,7 +59,6 @@ function orgAccessQuery(db: Kysely<Database>, loginLower: string, member: { user
       query
         .innerJoin('tokens as t', (join) => join.on('t.token_hash', '=', (member as { tokenHash: string }).tokenHash))
         .innerJoin('accounts as u', 'u.id', 't.user_id')
-        .leftJoin('rate_limits as rl', (join) => join.on(onRateWindow))
         .select(TOKEN_OWNER_COLUMNS),
     )
     .leftJoin('memberships as m', (join) =>

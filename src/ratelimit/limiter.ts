@@ -9,15 +9,6 @@ const selectWindow = precompiled((db, subject: string, resource: string) =>
   db.selectFrom('rate_limits').select(['reset_at', 'used']).where('subject', '=', subject).where('resource', '=', resource),
 );
 
-/** The primary limit's resource (the `core` of GET /rate_limit), whose windows are also read with tokens (src/tokens/store.ts). */
-export const CORE_RESOURCE = 'core';
-/** What an authenticated user's requests are counted against: `user:ID`. */
-export const USER_SUBJECT_PREFIX = 'user:';
-export const userSubject = (userId: number) => `${USER_SUBJECT_PREFIX}${userId}`;
-
-/** A subject's window as the database holds it (`rate_limits`), or null when it has none. */
-export type StoredWindow = { reset_at: number | string; used: number } | null;
-
 /** Rows one flush statement adds to (4 parameters each: well within SQLite's and PostgreSQL's limits). */
 const FLUSH_ROWS = 500;
 /** Windows a process keeps in memory; past this, those with nothing to write are dropped (and read again when next seen). */
@@ -78,7 +69,7 @@ export class RateLimiter {
     private clock: Clock,
     private windowSeconds: number,
     flushMs: number,
-    private resource = CORE_RESOURCE,
+    private resource = 'core',
   ) {
     this.timer = setInterval(() => void this.flush(), flushMs);
     this.timer.unref();
@@ -141,19 +132,16 @@ export class RateLimiter {
   /** First sight of this subject in this process: learn its window from the database, once. */
   private async loadWindow(subject: string): Promise<Window> {
     const [row] = await selectWindow(this.db, subject, this.resource);
-    this.learn(subject, row ?? null);
+    if (!this.windows.has(subject)) {
+      const now = this.nowSeconds();
+      this.windows.set(subject, {
+        resetAt: row ? Number(row.reset_at) : now + this.windowSeconds,
+        stored: row ? row.used : 0,
+        pending: 0,
+        writing: 0,
+      });
+    }
     return this.knownWindow(subject)!;
-  }
-
-  /** The subject's window as read from the database (with a token, or by `loadWindow`), unless this process knows it already. */
-  learn(subject: string, stored: StoredWindow): void {
-    if (this.windows.has(subject)) return;
-    this.windows.set(subject, {
-      resetAt: stored ? Number(stored.reset_at) : this.nowSeconds() + this.windowSeconds,
-      stored: stored ? stored.used : 0,
-      pending: 0,
-      writing: 0,
-    });
   }
 
   /** Writes pending counts; waits for a flush already under way. */

@@ -1,8 +1,7 @@
 import { hash, randomBytes } from 'node:crypto';
-import { sql, type Kysely, type SqlBool } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { precompiled } from '../db/prepared.js';
-import { CORE_RESOURCE, USER_SUBJECT_PREFIX, type StoredWindow } from '../ratelimit/limiter.js';
 
 export function hashToken(token: string): string {
   return hash('sha256', token, 'hex');
@@ -36,28 +35,19 @@ export interface TokenOwner {
   resourceOwnerId: number | null;
   permissions: string | null;
   expiresAt: string | null;
-  /** The user's primary rate-limit window, read with the token: a token this process has not seen is usually a user it has not counted. */
-  rateWindow: StoredWindow;
 }
 
-/**
- * The columns a token owner is read from: the token as `t`, its user as `u` and the user's window as `rl` (see
- * `onRateWindow`); also read with an org (src/orgs/access.ts).
- */
+/** The columns a token owner is read from: the token as `t`, its user as `u` (also read with an org, src/orgs/access.ts). */
 export const TOKEN_OWNER_COLUMNS = [
   't.id as token_id', 'u.id as user_id', 'u.login as user_login', 'u.site_admin as user_site_admin', 'u.suspended as user_suspended',
-  't.scopes', 't.kind', 't.resource_owner_id', 't.permissions', 't.expires_at', 'rl.reset_at as rate_reset_at', 'rl.used as rate_used',
+  't.scopes', 't.kind', 't.resource_owner_id', 't.permissions', 't.expires_at',
 ] as const;
-
-/** The join condition of `rate_limits as rl` to the primary window of the token's user (src/ratelimit/limiter.ts `userSubject`). */
-export const onRateWindow = sql<SqlBool>`${sql.ref('rl.subject')} = ${sql.lit(USER_SUBJECT_PREFIX)} || ${sql.ref('t.user_id')} and ${sql.ref('rl.resource')} = ${sql.lit(CORE_RESOURCE)}`;
 
 /** The token's owner by the token's hash; compiled once, as every request whose token this process has not cached runs it. */
 const selectTokenOwner = precompiled((db, tokenHash: string) =>
   db
     .selectFrom('tokens as t')
     .innerJoin('accounts as u', 'u.id', 't.user_id')
-    .leftJoin('rate_limits as rl', (join) => join.on(onRateWindow))
     .select(TOKEN_OWNER_COLUMNS)
     .where('t.token_hash', '=', tokenHash),
 );
@@ -82,7 +72,6 @@ export function tokenOwnerOf(row: TokenOwnerRow): TokenOwner {
     resourceOwnerId: row.resource_owner_id,
     permissions: row.permissions,
     expiresAt: row.expires_at,
-    rateWindow: row.rate_reset_at === null || row.rate_used === null ? null : { reset_at: row.rate_reset_at, used: row.rate_used },
   };
 }
 

@@ -25,6 +25,6 @@ export const fineGrainedTokens: TokenKind = {
       resourceOwnerId: owner.resourceOwnerId ?? undefined,
       expiresAt,
     };
-    return { caller, orgRead, rateWindow: owner.rateWindow };
+    return { caller, orgRead };
   },
 };

@@ -2,7 +2,6 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/schema.js';
 import type { OrgRead } from '../../orgs/access.js';
-import type { StoredWindow } from '../../ratelimit/limiter.js';
 import type { Caller } from './caller.js';
 
 /** What resolving a token may read. */
@@ -11,14 +10,10 @@ export interface TokenEnvironment {
   clock: Clock;
 }
 
-/**
- * A token's caller, and what its kind could read with the token in the same statement: the `{org}` the request
- * names as the caller's user sees it, and the user's primary rate-limit window (src/ratelimit/limiter.ts).
- */
+/** A token's caller, and the `{org}` the request names as its user sees it when the kind could read both at once. */
 export interface Resolved {
   caller: Caller;
   orgRead?: OrgRead;
-  rateWindow?: StoredWindow;
 }
 
 /** One kind of credential (classic `ghp_`, fine-grained `github_pat_`, installation `ghs_`, app JWT `eyJ…`). */
