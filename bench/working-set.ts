@@ -56,6 +56,8 @@ const MEMORY_FIRST = Number(flags['memory-first'] ?? 100_000);
 const MEMORY_SECONDS = Number(flags['memory-seconds'] ?? 180);
 const only = flags.only ? new Set(flags.only.split(',')) : undefined;
 const write = !('no-write' in flags);
+/** Keep each store's seeded database and print its URL, to look at plans afterwards (`--keep-db`). */
+const keepDb = 'keep-db' in flags;
 /** Print the statements the write anchors replay (`--statements`). */
 const showStatements = 'statements' in flags;
 
@@ -624,7 +626,8 @@ async function runStore(store: StoreKind): Promise<StoreRun> {
     return { store, seeded, rows, memory: memoryRun, statements };
   } finally {
     await orghub?.stop();
-    await db.drop();
+    if (keepDb) process.stdout.write(`  kept ${db.url}\n`);
+    else await db.drop();
   }
 }
 

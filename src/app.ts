@@ -8,6 +8,7 @@ import { conditionalGet } from './http/conditional.js';
 import { connectionTimeouts, limitConnections } from './http/connections.js';
 import { ApiError, handleError, handleFrameworkError, notFound } from './http/errors.js';
 import { readBodiesAsJson } from './http/json-body.js';
+import type { PathNames } from './http/auth/kind.js';
 import { registerOperation, type Operation } from './http/operation.js';
 import { mayWrite } from './http/read-cache.js';
 import { requestId } from './http/request-id.js';
@@ -108,6 +109,7 @@ export function createApp(ctx: AppContext, config: Config, tls?: Pick<ServedCert
   app.decorateRequest('caller', null);
   app.decorateRequest('orgAccess', undefined);
   app.decorateRequest('orgRead', undefined);
+  app.decorateRequest('namedUser', undefined);
   app.decorateRequest('apiPrefix', '');
   app.decorateRequest('apiVersion', '2022-11-28');
   app.decorateRequest('rateSubject', '');
@@ -134,11 +136,12 @@ export function createApp(ctx: AppContext, config: Config, tls?: Pick<ServedCert
     // Token and rate-limit state are usually known in this process, so neither step awaits in the steady state.
     let rejected: unknown;
     try {
-      const authenticated = ctx.auth.authenticate(request.headers.authorization, orgLoginOf(request));
+      const authenticated = ctx.auth.authenticate(request.headers.authorization, pathNamesOf(request));
       if (authenticated instanceof Promise) {
         const resolved = await authenticated;
         request.caller = resolved.caller;
         request.orgRead = resolved.orgRead;
+        request.namedUser = resolved.namedUser;
       } else {
         request.caller = authenticated;
       }
@@ -172,11 +175,20 @@ export function createApp(ctx: AppContext, config: Config, tls?: Pick<ServedCert
   return app;
 }
 
-/** The org the request's path names, if its operation acts on one (a path holding NUL names nothing: src/http/operation.ts). */
-function orgLoginOf(request: FastifyRequest): string | undefined {
-  const param = request.routeOptions.config.orgParam;
-  const login = param === undefined ? undefined : (request.params as Record<string, string>)[param];
-  return login?.includes('\u0000') ? undefined : login;
+const NO_NAMES: PathNames = {};
+
+/**
+ * The org the request's path names, if its operation acts on one, and the user, if its operation reads that account
+ * (a path holding NUL names nothing: src/http/operation.ts).
+ */
+function pathNamesOf(request: FastifyRequest): PathNames {
+  const { orgParam, userParam } = request.routeOptions.config;
+  if (orgParam === undefined && userParam === undefined) return NO_NAMES;
+  const params = request.params as Record<string, string>;
+  const named = (param: string | undefined) => (param === undefined || params[param].includes('\u0000') ? undefined : params[param]);
+  const org = named(orgParam);
+  // On org routes the user is read with the org, so a path whose org holds NUL reads neither.
+  return { org, username: orgParam !== undefined && org === undefined ? undefined : named(userParam) };
 }
 
 /** What rewriteUrl learns from the raw URL before routing. */

@@ -57,6 +57,20 @@ describe('GET /orgs/{org}/memberships/{username} (orgs/get-membership-for-user)'
     await rejectsWith(404, () => owner.octokit.rest.orgs.getMembershipForUser({ org, username: 'no-such-user' }));
     await rejectsWith(401, () => t.octokit().rest.orgs.getMembershipForUser({ org, username: owner.login }));
   });
+
+  it('the same answer whether the user is read with a token new to the server or after it', async () => {
+    // The first request reads token, org and user in one statement (Operation.readsNamedUser), the second org and user.
+    const org = await freshOrg();
+    const lee = await user('named');
+    await addMembership(t, org, lee.login, { role: 'member' });
+    for (const username of [member.login.toUpperCase(), 'no-such-user']) {
+      const first = await t.request('GET', `/orgs/${org}/memberships/${username}`, { token: lee.token });
+      const second = await t.request('GET', `/orgs/${org}/memberships/${username}`, { token: lee.token });
+      assert.equal(first.status, username === 'no-such-user' ? 404 : 200);
+      if (first.status === 200) assert.equal(first.body.user.login, member.login);
+      assert.deepEqual([second.status, second.body], [first.status, first.body]);
+    }
+  });
 });
 
 describe('PUT /orgs/{org}/memberships/{username} (orgs/set-membership-for-user)', () => {

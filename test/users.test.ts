@@ -73,6 +73,17 @@ describe('GET /users/{username} (users/get-by-username)', () => {
     assert.equal(decodeNodeId(data.node_id), `012:Organization${org.id}`);
   });
 
+  it('the same answer whether the account is read with a token new to the server or after it', async () => {
+    // The first request reads the token and the account in one statement (Operation.readsNamedUser), the second alone.
+    for (const username of ['MIXEDCASE', 'nobody-by-that-name']) {
+      const caller = await t.createUser(`named-${username.length}`, { scopes: [] });
+      const first = await t.request('GET', `/users/${username}`, { token: caller.token });
+      const second = await t.request('GET', `/users/${username}`, { token: caller.token });
+      assert.equal(first.status, username === 'MIXEDCASE' ? 200 : 404);
+      assert.deepEqual([second.status, second.body], [first.status, first.body]);
+    }
+  });
+
   it('404 for an unknown login', async () => {
     const response = await t.request('GET', '/users/nobody-by-that-name');
     assert.equal(response.status, 404);

@@ -13,6 +13,43 @@ const selectAccountByLoginAndType = precompiled((db, loginLower: string, type: s
   db.selectFrom('accounts').selectAll().where('login_lower', '=', loginLower).where('type', '=', type as Account['type']),
 );
 
+/**
+ * The account a route's `{username}` names, joined as `n` to the statement that reads the token or the org
+ * (Operation.readsNamedUser), its columns prefixed `n_` (a left join: all null when there is no such account).
+ */
+export const NAMED_ACCOUNT_COLUMNS = [
+  'n.id as n_id', 'n.login as n_login', 'n.login_lower as n_login_lower', 'n.type as n_type', 'n.name as n_name', 'n.email as n_email', 'n.company as n_company', 'n.blog as n_blog', 'n.location as n_location', 'n.bio as n_bio', 'n.twitter_username as n_twitter_username', 'n.description as n_description', 'n.site_admin as n_site_admin', 'n.two_factor as n_two_factor', 'n.suspended as n_suspended', 'n.saml_sso_enforced as n_saml_sso_enforced', 'n.settings as n_settings', 'n.created_at as n_created_at', 'n.updated_at as n_updated_at'
+] as const;
+
+type NamedAccountRow = { [K in keyof Account as `n_${K}`]: Account[K] | null };
+
+/** The account of NAMED_ACCOUNT_COLUMNS, as a literal (see orgs/access.ts `accountOf`); undefined when none matched. */
+export function namedAccountOf(row: NamedAccountRow): Account | undefined {
+  if (row.n_id === null) return undefined;
+  const r = row as { [K in keyof NamedAccountRow]: NonNullable<NamedAccountRow[K]> };
+  return {
+    id: r.n_id,
+    login: r.n_login,
+    login_lower: r.n_login_lower,
+    type: r.n_type,
+    name: row.n_name,
+    email: row.n_email,
+    company: row.n_company,
+    blog: row.n_blog,
+    location: row.n_location,
+    bio: row.n_bio,
+    twitter_username: row.n_twitter_username,
+    description: row.n_description,
+    site_admin: r.n_site_admin,
+    two_factor: r.n_two_factor,
+    suspended: r.n_suspended,
+    saml_sso_enforced: r.n_saml_sso_enforced,
+    settings: row.n_settings,
+    created_at: r.n_created_at,
+    updated_at: r.n_updated_at,
+  };
+}
+
 export async function findAccount(db: Kysely<Database>, login: string, type?: Account['type']): Promise<Account | undefined> {
   const loginLower = login.toLowerCase();
   const [account] = type ? await selectAccountByLoginAndType(db, loginLower, type) : await selectAccountByLogin(db, loginLower);

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { components } from '../generated/openapi.js';
+import type { AccountWithMembership } from '../memberships/store.js';
 import { loadOrgAccess, loadOrgAccessCached, isOwner, managesSecurity, seenBy, type OrgAccess } from '../orgs/access.js';
 import type { Caller, GrantedPermissions } from './auth/caller.js';
 import { acceptedPermissionsHeader, coversPermissions, notAccessibleBy } from './auth/permissions.js';
@@ -59,6 +60,11 @@ export interface Operation {
    * through the per-process read cache (src/http/read-cache.ts: at most `authCacheMs` stale across processes).
    */
   readCache?: boolean;
+  /**
+   * The handler reads the account the path's `{username}` names (and, on org routes, its membership in `{org}`): it is
+   * read in the statement that reads the token or the org, and the handler takes it with `namedUser(request)`.
+   */
+  readsNamedUser?: boolean;
   /** Largest request body in bytes, when the operation takes more than the server's `bodyLimit` (SARIF uploads). */
   bodyLimit?: number;
   /** Not part of GitHub's API (`GET /_orghub/health`): answered without authentication, rate limits or API versions, and not counted. */
@@ -69,6 +75,15 @@ export interface Operation {
 /** The caller's view of `{org}`, resolved before the operation's body is validated. */
 export function orgOf(request: FastifyRequest): OrgAccess {
   return request.orgAccess!;
+}
+
+/**
+ * The account `{username}` names, with its membership in `{org}` on org routes (Operation.readsNamedUser): as read with
+ * the token or the org, else (a cached token on a route without `{org}`, a path holding NUL) by `read`.
+ */
+export async function namedUser(request: FastifyRequest, read: () => Promise<AccountWithMembership | undefined>): Promise<AccountWithMembership | undefined> {
+  const named = request.namedUser;
+  return named === undefined ? read() : (named ?? undefined);
 }
 
 export function registerOperation(app: FastifyInstance, op: Operation): void {
@@ -83,6 +98,7 @@ export function registerOperation(app: FastifyInstance, op: Operation): void {
   // `{owner}` of `/repos/{owner}/{repo}` is resolved like `{org}`: repositories here belong to organizations only.
   const orgParam = path.includes('{org}') ? 'org' : path.includes('{owner}') ? 'owner' : undefined;
   const hasOrg = orgParam !== undefined;
+  const userParam = op.readsNamedUser && path.includes('{username}') ? 'username' : undefined;
   // The site-admin API acts on an org from outside it: SAML SSO enforcement guards the org's own resources.
   const samlGuarded = hasOrg && !path.startsWith('/admin/');
   const accepted = op.acceptedScopes ?? [];
@@ -111,7 +127,7 @@ export function registerOperation(app: FastifyInstance, op: Operation): void {
       body: bodySchema,
       response,
     }),
-    config: { docsUrl: op.docsUrl ?? described?.docsUrl, resource: op.resource, outsideApi: op.outsideApi, orgParam },
+    config: { docsUrl: op.docsUrl ?? described?.docsUrl, resource: op.resource, outsideApi: op.outsideApi, orgParam, userParam },
     // Before schema validation: who may call (401/403/404) is answered before what the body says (422), as GitHub does.
     // Callback style with a synchronous path: on the hot GETs everything here is known without waiting.
     preValidation: (request, reply, done) => {
@@ -138,15 +154,17 @@ export function registerOperation(app: FastifyInstance, op: Operation): void {
         // No login, slug or id holds a NUL (PostgreSQL text cannot even be compared with one): such a path names nothing.
         if (Object.values(request.params as Record<string, string>).some((value) => value.includes('\u0000'))) throw notFound();
         if (orgParam === undefined) return done();
-        const login = (request.params as Record<string, string>)[orgParam];
+        const params = request.params as Record<string, string>;
+        const login = params[orgParam];
         // Read with the token when this process did not know it (one statement for both); else read now.
         const access = request.orgRead !== undefined
           ? seenBy(request.orgRead, caller)
           : op.readCache && !mayWrite(request.method)
             ? loadOrgAccessCached(app.ctx.readCache, app.ctx.db, login, caller)
-            : loadOrgAccess(app.ctx.db, login, caller);
+            : loadOrgAccess(app.ctx.db, login, caller, userParam && params[userParam]);
         const admit = (found: OrgAccess | undefined): void | Promise<void> => {
           if (!found) throw notFound();
+          request.namedUser = found.namedUser;
           // Before the role check: a token without the permission hears so (403), even from an org it may not act on.
           if (found.permissions && !viaAppJwt) admitPermissions(caller!, found.permissions);
           if (op.orgRole === 'owner' && !isOwner(found)) throw notFound();

@@ -1,6 +1,6 @@
 import type { Caller } from './auth/index.js';
 import type { ApiVersion } from './versions.js';
-import type { OrgAccess, OrgRead } from '../orgs/access.js';
+import type { NamedUser, OrgAccess, OrgRead } from '../orgs/access.js';
 import type { AppContext } from '../context.js';
 import type { Urls } from './urls.js';
 
@@ -12,6 +12,11 @@ declare module 'fastify' {
     orgAccess: OrgAccess | undefined;
     /** The `{org}` of the path as the caller's user sees it, when it was read with the caller's token (src/http/auth/kind.ts). */
     orgRead: OrgRead | undefined;
+    /**
+     * The account the path's `{username}` names (with its membership in `{org}`), when read with the token or the org
+     * for an operation that reads it (Operation.readsNamedUser); null: no such account; undefined: not read.
+     */
+    namedUser: NamedUser | undefined;
     /** `/api/v3` when the request came in under the GHES prefix, else ''. */
     apiPrefix: string;
     /** The URLs this request's answer is built with (src/http/urls.ts). */
@@ -29,5 +34,7 @@ declare module 'fastify' {
     outsideApi?: boolean;
     /** The path parameter naming the org the operation acts on (`org`, or `owner` of `/repos/{owner}/{repo}`). */
     orgParam?: string;
+    /** The path parameter naming the user an operation reads with the token or the org (Operation.readsNamedUser). */
+    userParam?: string;
   }
 }

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Account } from '../accounts/store.js';
-import { orgOf, type Operation } from '../http/operation.js';
+import { namedUser, orgOf, type Operation } from '../http/operation.js';
+import { findAccountWithMembership } from './store.js';
 import { readPage, setPageLinks } from '../http/pagination.js';
 import { orgMembership } from './present.js';
 import * as memberships from './service.js';
@@ -24,9 +25,11 @@ const getMembershipForUser: Operation = {
   authenticated: true,
   acceptedScopes: READ,
   enforceScopes: true,
+  readsNamedUser: true,
   async handler(request) {
     const access = orgOf(request);
-    return present(request, access.org, await memberships.getMembershipForUser(request.server.ctx, access, username(request)));
+    const found = await namedUser(request, () => findAccountWithMembership(request.server.ctx.db, access.org.id, username(request)));
+    return present(request, access.org, await memberships.getMembershipForUser(request.server.ctx, access, found));
   },
 };
 

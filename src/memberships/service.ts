@@ -14,7 +14,7 @@ import { ensureNotLastOwner, removeMemberFromOrg } from '../members/service.js';
 import { isMember, isOwner, type OrgAccess } from '../orgs/access.js';
 import type { OrgSummary } from '../orgs/present.js';
 import { parseOrgSettings } from '../orgs/settings.js';
-import { findAccountWithMembership, getMembership, listOwnMembershipPage, putMembership, type MembershipRole, type MembershipState } from './store.js';
+import { getMembership, type AccountWithMembership, listOwnMembershipPage, putMembership, type MembershipRole, type MembershipState } from './store.js';
 
 export interface EffectiveMembership {
   role: MembershipRole;
@@ -44,10 +44,16 @@ async function requireOwner(trx: Kysely<Database>, orgId: number, caller: Caller
   if (membership?.state !== 'active' || membership.role !== 'admin') throw forbidden(message);
 }
 
-/** `GET /orgs/{org}/memberships/{username}`: members see active memberships, owners also invitations, anyone their own. */
-export async function getMembershipForUser(ctx: AppContext, access: OrgAccess, username: string): Promise<{ user: Account; membership: EffectiveMembership }> {
+/**
+ * `GET /orgs/{org}/memberships/{username}`: members see active memberships, owners also invitations, anyone their own.
+ * `found`: the account `{username}` names with its membership record here (memberships/store.ts `findAccountWithMembership`).
+ */
+export async function getMembershipForUser(
+  ctx: AppContext,
+  access: OrgAccess,
+  found: AccountWithMembership | undefined,
+): Promise<{ user: Account; membership: EffectiveMembership }> {
   const { org, caller } = access;
-  const found = await findAccountWithMembership(ctx.db, org.id, username);
   if (!found) throw notFound();
   const user = found.account;
   const self = caller?.userId === user.id;
@@ -55,9 +61,11 @@ export async function getMembershipForUser(ctx: AppContext, access: OrgAccess, u
   if (!owner && !self && !isMember(access)) {
     throw forbidden(`You must be a member of ${org.login} to see membership information for ${user.login}.`);
   }
-  await expireDueInvitations(ctx, { user });
-  // Expiry only ever removes pending memberships: an active one read with the user stands, anything else is read afresh.
-  const membership = found.membership?.state === 'active' ? found.membership : await effectiveMembership(ctx.db, org.id, user);
+  // Expiry only ever removes pending memberships: an active one read with the user stands (the user's due invitations
+  // elsewhere expire on their own org's next read); anything else is expired and read afresh.
+  const active = found.membership?.state === 'active' ? found.membership : undefined;
+  if (!active) await expireDueInvitations(ctx, { user });
+  const membership = active ?? (await effectiveMembership(ctx.db, org.id, user));
   // Pending invitations are the owners' (and the invitee's) business.
   if (!membership || (membership.state === 'pending' && !owner && !self)) throw notFound();
   return { user, membership };

@@ -80,12 +80,14 @@ const selectAccountWithMembership = precompiled((db, orgId: number, loginLower: 
     .where('a.login_lower', '=', loginLower),
 );
 
+/** An account and its membership record in an org, if any. */
+export interface AccountWithMembership {
+  account: Account;
+  membership: Pick<MembershipRow, 'role' | 'state'> | undefined;
+}
+
 /** The account with this login (case-insensitive) and its membership record in the org, if any, in one statement. */
-export async function findAccountWithMembership(
-  db: Kysely<Database>,
-  orgId: number,
-  login: string,
-): Promise<{ account: Account; membership: Pick<MembershipRow, 'role' | 'state'> | undefined } | undefined> {
+export async function findAccountWithMembership(db: Kysely<Database>, orgId: number, login: string): Promise<AccountWithMembership | undefined> {
   const [row] = await selectAccountWithMembership(db, orgId, login.toLowerCase());
   if (!row) return undefined;
   return { account: row, membership: row.m_role && row.m_state ? { role: row.m_role, state: row.m_state } : undefined };

@@ -1,9 +1,9 @@
 import { sql, type Kysely, type SqlBool } from 'kysely';
-import type { Account } from '../accounts/store.js';
+import { NAMED_ACCOUNT_COLUMNS, namedAccountOf, type Account } from '../accounts/store.js';
 import type { Database } from '../db/schema.js';
 import { precompiled } from '../db/prepared.js';
 import { hashToken, TOKEN_OWNER_COLUMNS, tokenOwnerOf, type TokenOwner } from '../tokens/store.js';
-import { getMembership, type MembershipRole } from '../memberships/store.js';
+import { getMembership, type AccountWithMembership, type MembershipRole } from '../memberships/store.js';
 import type { Caller, GrantedPermissions } from '../http/auth/index.js';
 import { coversPermissions } from '../http/auth/permissions.js';
 import type { RequiredPermissions } from '../http/operation.js';
@@ -26,7 +26,12 @@ export interface OrgAccess {
    * none elsewhere); undefined for classic tokens, whose scopes apply instead.
    */
   permissions?: GrantedPermissions;
+  /** The account the path's `{username}` names and its membership here, read with the org (Operation.readsNamedUser); null: none. */
+  namedUser?: NamedUser;
 }
+
+/** The account a route's `{username}` names (with its membership in `{org}` on org routes); null when there is none. */
+export type NamedUser = AccountWithMembership | null;
 
 type Membership = OrgAccess['membership'];
 
@@ -39,19 +44,21 @@ const INSTALLATION_MEMBERSHIP: Membership = { role: 'admin', state: 'active', pu
  * own org acts as an owner (so services' owner and member checks pass); its permissions, checked per operation
  * (src/http/operation.ts), bound what it may do. A fine-grained token keeps its user's membership: both must allow.
  */
-function seenThroughToken(org: Account, membership: Membership, counts: OrgCounts, caller: Caller | null): OrgAccess {
+function seenThroughToken(read: OrgRead, caller: Caller | null): OrgAccess {
+  const { org, membership, counts, namedUser } = read;
   const permissions = caller?.permissions;
-  if (!permissions) return { org, membership, counts, caller };
-  if (caller.resourceOwnerId !== org.id) return { org, membership: null, counts, caller, permissions: {} };
-  return { org, membership: caller.installation ? INSTALLATION_MEMBERSHIP : membership, counts, caller, permissions };
+  if (!permissions) return { org, membership, counts, caller, namedUser };
+  if (caller.resourceOwnerId !== org.id) return { org, membership: null, counts, caller, permissions: {}, namedUser };
+  return { org, membership: caller.installation ? INSTALLATION_MEMBERSHIP : membership, counts, caller, permissions, namedUser };
 }
 
 /**
  * The org by lower-cased login, the membership in it of `member` (a user id, or the user of the token with this hash,
  * whose owner is then read too) and its counters, each a primary-key lookup, in one statement: it runs before every
- * org route. No row when the org, or the token, is not found.
+ * org route. With `namedLower`, also the account of that login and its membership (NamedUser). No row when the org,
+ * or the token, is not found.
  */
-function orgAccessQuery(db: Kysely<Database>, loginLower: string, member: { userId: number } | { tokenHash: string }) {
+function orgAccessQuery(db: Kysely<Database>, loginLower: string, member: { userId: number } | { tokenHash: string }, namedLower?: string) {
   const byToken = 'tokenHash' in member;
   return db
     .selectFrom('accounts as o')
@@ -60,6 +67,13 @@ function orgAccessQuery(db: Kysely<Database>, loginLower: string, member: { user
         .innerJoin('tokens as t', (join) => join.on('t.token_hash', '=', (member as { tokenHash: string }).tokenHash))
         .innerJoin('accounts as u', 'u.id', 't.user_id')
         .select(TOKEN_OWNER_COLUMNS),
+    )
+    .$if(namedLower !== undefined, (query) =>
+      query
+        .leftJoin('accounts as n', (join) => join.on('n.login_lower', '=', namedLower!))
+        .leftJoin('memberships as nm', (join) => join.onRef('nm.org_id', '=', 'o.id').onRef('nm.user_id', '=', 'n.id'))
+        .select(NAMED_ACCOUNT_COLUMNS)
+        .select(['nm.role as nm_role', 'nm.state as nm_state']),
     )
     .leftJoin('memberships as m', (join) =>
       join.onRef('m.org_id', '=', 'o.id').on(sql<SqlBool>`${sql.ref('m.user_id')} = ${byToken ? sql.ref('t.user_id') : (member as { userId: number }).userId}`),
@@ -80,39 +94,55 @@ function orgAccessQuery(db: Kysely<Database>, loginLower: string, member: { user
 
 // Compiled once each.
 const selectOrgAccess = precompiled((db, userId: number, loginLower: string) => orgAccessQuery(db, loginLower, { userId }));
+const selectOrgAccessNaming = precompiled((db, userId: number, loginLower: string, namedLower: string) => orgAccessQuery(db, loginLower, { userId }, namedLower));
 const selectOrgAccessWithTokenOwner = precompiled((db, tokenHash: string, loginLower: string) => orgAccessQuery(db, loginLower, { tokenHash }));
+const selectOrgAccessWithTokenOwnerNaming = precompiled((db, tokenHash: string, loginLower: string, namedLower: string) =>
+  orgAccessQuery(db, loginLower, { tokenHash }, namedLower),
+);
 
 /** The org, its counters and a user's own membership in it, whatever token the user calls with. */
 export type OrgRead = Omit<OrgAccess, 'caller' | 'permissions'>;
 
-/** One query: the org by login (case-insensitive), the caller's membership in it and its counters. */
-export async function loadOrgAccess(db: Kysely<Database>, login: string, caller: Caller | null): Promise<OrgAccess | undefined> {
-  const found = await readOrgAccess(db, login, caller?.userId ?? -1);
+/** One query: the org by login (case-insensitive), the caller's membership in it and its counters (and the `named` user). */
+export async function loadOrgAccess(db: Kysely<Database>, login: string, caller: Caller | null, named?: string): Promise<OrgAccess | undefined> {
+  const found = await readOrgAccess(db, login, caller?.userId ?? -1, named);
   return found && seenBy(found, caller);
 }
 
 /** What `read` (of the caller's user) shows the caller's token. */
 export function seenBy(read: OrgRead, caller: Caller | null): OrgAccess {
-  return seenThroughToken(read.org, read.membership, read.counts, caller);
+  return seenThroughToken(read, caller);
 }
 
-async function readOrgAccess(db: Kysely<Database>, login: string, userId: number): Promise<OrgRead | undefined> {
-  const [row] = await selectOrgAccess(db, userId, login.toLowerCase());
+async function readOrgAccess(db: Kysely<Database>, login: string, userId: number, named?: string): Promise<OrgRead | undefined> {
+  const loginLower = login.toLowerCase();
+  const [row] = named === undefined ? await selectOrgAccess(db, userId, loginLower) : await selectOrgAccessNaming(db, userId, loginLower, named.toLowerCase());
   return row && orgReadOf(row);
 }
 
 /**
- * The token's owner and the org read as that user sees it, in one statement: what a request to an org route with a
- * token this process has not cached needs first. Undefined when the org or the token is not found.
+ * The token's owner and the org read as that user sees it (with the `named` user), in one statement: what a request
+ * to an org route with a token this process has not cached needs first. Undefined when the org or the token is not found.
  */
-export async function readOrgAccessWithTokenOwner(db: Kysely<Database>, token: string, login: string): Promise<{ owner: TokenOwner; read: OrgRead } | undefined> {
-  const [row] = await selectOrgAccessWithTokenOwner(db, hashToken(token), login.toLowerCase());
+export async function readOrgAccessWithTokenOwner(
+  db: Kysely<Database>,
+  token: string,
+  login: string,
+  named?: string,
+): Promise<{ owner: TokenOwner; read: OrgRead } | undefined> {
+  const tokenHash = hashToken(token);
+  const loginLower = login.toLowerCase();
+  const [row] = named === undefined
+    ? await selectOrgAccessWithTokenOwner(db, tokenHash, loginLower)
+    : await selectOrgAccessWithTokenOwnerNaming(db, tokenHash, loginLower, named.toLowerCase());
   // `$if` types the token's columns as optional; the inner joins make them present in every row.
   return row && { owner: tokenOwnerOf(row as Required<typeof row>), read: orgReadOf(row) };
 }
 
-function orgReadOf(row: Awaited<ReturnType<typeof selectOrgAccess>>[number]): OrgRead {
-  return {
+type OrgAccessRow = Awaited<ReturnType<typeof selectOrgAccessNaming>>[number];
+
+function orgReadOf(row: OrgAccessRow): OrgRead {
+  const read: OrgRead = {
     org: accountOf(row),
     membership: row.m_role && row.m_state ? { role: row.m_role, state: row.m_state, public: row.m_public === 1 } : null,
     counts: {
@@ -120,6 +150,14 @@ function orgReadOf(row: Awaited<ReturnType<typeof selectOrgAccess>>[number]): Or
       filledSeats: Number(row.c_members ?? 0) + Number(row.c_invitations ?? 0),
     },
   };
+  // Read only where the statement joined it (`n_id` is then a column, null when no account matched).
+  if ('n_id' in row) read.namedUser = namedUserOf(row as Required<OrgAccessRow>);
+  return read;
+}
+
+function namedUserOf(row: Required<OrgAccessRow>): NamedUser {
+  const account = namedAccountOf(row);
+  return account ? { account, membership: row.nm_role && row.nm_state ? { role: row.nm_role, state: row.nm_state } : undefined } : null;
 }
 
 /**

@@ -2,6 +2,7 @@ import { hash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { precompiled } from '../db/prepared.js';
+import { NAMED_ACCOUNT_COLUMNS, namedAccountOf, type Account } from '../accounts/store.js';
 
 export function hashToken(token: string): string {
   return hash('sha256', token, 'hex');
@@ -52,9 +53,26 @@ const selectTokenOwner = precompiled((db, tokenHash: string) =>
     .where('t.token_hash', '=', tokenHash),
 );
 
+/** The same, with the account a route's `{username}` names (Operation.readsNamedUser) as `n`. */
+const selectTokenOwnerNaming = precompiled((db, tokenHash: string, namedLower: string) =>
+  db
+    .selectFrom('tokens as t')
+    .innerJoin('accounts as u', 'u.id', 't.user_id')
+    .leftJoin('accounts as n', (join) => join.on('n.login_lower', '=', namedLower))
+    .select(TOKEN_OWNER_COLUMNS)
+    .select(NAMED_ACCOUNT_COLUMNS)
+    .where('t.token_hash', '=', tokenHash),
+);
+
 export async function findTokenOwner(db: Kysely<Database>, token: string): Promise<TokenOwner | undefined> {
   const [row] = await selectTokenOwner(db, hashToken(token));
   return row && tokenOwnerOf(row);
+}
+
+/** The token's owner and the account `named` (a login; undefined when there is none), in one statement. */
+export async function findTokenOwnerNaming(db: Kysely<Database>, token: string, named: string): Promise<{ owner: TokenOwner; account: Account | undefined } | undefined> {
+  const [row] = await selectTokenOwnerNaming(db, hashToken(token), named.toLowerCase());
+  return row && { owner: tokenOwnerOf(row), account: namedAccountOf(row) };
 }
 
 type TokenOwnerRow = Awaited<ReturnType<typeof selectTokenOwner>>[number];

@@ -1,5 +1,6 @@
 import type { components } from '../generated/openapi.js';
 import type { Account } from '../accounts/store.js';
+import { SCHEMA_TITLE } from '../http/compile-on-first-use.js';
 import { nodeId, type Urls } from '../http/urls.js';
 
 type SimpleUser = components['schemas']['simple-user'];
@@ -40,6 +41,7 @@ export function simpleUser(urls: Urls, user: UserSummary): SimpleUser {
 // this many properties some hundred times slower (tens of µs per object).
 export function publicUser(urls: Urls, user: Account): PublicUser {
   return Object.assign(simpleUser(urls, user), {
+    [SCHEMA_TITLE]: 'Public User',
     user_view_type: 'public' as const,
     name: user.name,
     company: user.company,
@@ -61,6 +63,7 @@ export function publicUser(urls: Urls, user: Account): PublicUser {
 /** `GET /user`: the profile plus private fields, as GitHub shows the user themself. */
 export function privateUser(urls: Urls, user: Account): PrivateUser {
   return Object.assign(publicUser(urls, user), {
+    [SCHEMA_TITLE]: 'Private User',
     user_view_type: 'private' as const,
     notification_email: user.email,
     private_gists: 0,

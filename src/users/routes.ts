@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { findAccount } from '../accounts/store.js';
 import { notFound } from '../http/errors.js';
-import type { Operation } from '../http/operation.js';
+import { namedUser, type Operation } from '../http/operation.js';
 import { readPage, setPageLinks, type PageRequest } from '../http/pagination.js';
 import { etagOfParts, setLastModified, type TagPart } from '../http/conditional.js';
 import type { Urls } from '../http/urls.js';
@@ -41,8 +41,13 @@ const getAuthenticated: Operation = {
 const getByUsername: Operation = {
   operationId: 'users/get-by-username',
   permissions: {},
+  readsNamedUser: true,
   async handler(request, reply) {
-    const account = await findAccount(request.server.ctx.db, (request.params as { username: string }).username);
+    const read = async () => {
+      const account = await findAccount(request.server.ctx.db, (request.params as { username: string }).username);
+      return account && { account, membership: undefined };
+    };
+    const account = (await namedUser(request, read))?.account;
     if (!account) throw notFound();
     setLastModified(reply, account.updated_at);
     return publicUser(request.urls, account);

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { badCredentials } from './errors.js';
 import type { Caller } from './caller.js';
-import type { Resolved, TokenEnvironment, TokenKind } from './kind.js';
+import type { PathNames, Resolved, TokenEnvironment, TokenKind } from './kind.js';
 import { tokenKinds } from './kinds.js';
 
 /** `Authorization: Bearer|token <token>` → the caller, or null for an anonymous request. */
@@ -19,19 +19,19 @@ export class Authenticator {
 
   /**
    * The caller, synchronously when the token is cached in this process (the common case), else after a lookup,
-   * which reads `orgLogin` (the request's `{org}`) too where the token's kind can (Resolved.orgRead).
+   * which reads what the request's path `names` too where the token's kind can (Resolved).
    */
-  authenticate(header: string | undefined, orgLogin?: string): Caller | null | Promise<Resolved> {
+  authenticate(header: string | undefined, names: PathNames = {}): Caller | null | Promise<Resolved> {
     if (header === undefined || header === '') return null;
     const match = /^(?:bearer|token)\s+(\S+)\s*$/i.exec(header);
     if (!match) throw badCredentials();
     const token = match[1];
     const cached = this.cache.get(token);
     if (cached && cached.expires > performance.now() && !this.expired(cached.caller)) return cached.caller;
-    const key = orgLogin === undefined ? token : `${token}\u0000${orgLogin}`;
+    const key = names.org === undefined && names.username === undefined ? token : `${token}\u0000${names.org ?? ''}\u0000${names.username ?? ''}`;
     let lookup = this.pending.get(key);
     if (!lookup) {
-      lookup = this.lookUp(token, orgLogin).finally(() => this.pending.delete(key));
+      lookup = this.lookUp(token, names).finally(() => this.pending.delete(key));
       this.pending.set(key, lookup);
     }
     return lookup;
@@ -41,11 +41,11 @@ export class Authenticator {
     return caller.expiresAt !== undefined && this.env.clock.now().getTime() >= caller.expiresAt;
   }
 
-  private async lookUp(token: string, orgLogin: string | undefined): Promise<Resolved> {
+  private async lookUp(token: string, names: PathNames): Promise<Resolved> {
     const now = performance.now();
     const kind = this.kinds.find((candidate) => candidate.recognises(token));
     if (!kind) throw badCredentials();
-    const resolved = await kind.resolve(token, this.env, orgLogin);
+    const resolved = await kind.resolve(token, this.env, names);
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(token, { caller: resolved.caller, expires: now + this.cacheMs });
     return resolved;

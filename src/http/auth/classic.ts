@@ -7,8 +7,8 @@ import { lookUpTokenOwner } from './token-owner.js';
 /** Classic personal access tokens (`ghp_…`, or any configured admin token): the kind every unrecognised token is tried as. */
 export const classicTokens: TokenKind = {
   recognises: () => true,
-  async resolve(token, { db }, orgLogin) {
-    const { owner, orgRead } = await lookUpTokenOwner(db, token, orgLogin);
+  async resolve(token, { db }, names) {
+    const { owner, orgRead, namedUser } = await lookUpTokenOwner(db, token, names);
     if (owner?.kind !== 'classic') throw badCredentials();
     if (owner.suspended) throw suspendedAccount();
     const caller: Caller = {
@@ -21,6 +21,6 @@ export const classicTokens: TokenKind = {
       scopesHeader: owner.scopes.join(', '),
       effective: effectiveScopes(owner.scopes),
     };
-    return { caller, orgRead };
+    return { caller, orgRead, namedUser };
   },
 };

@@ -6,8 +6,8 @@ import { lookUpTokenOwner } from './token-owner.js';
 /** Fine-grained personal access tokens (`github_pat_…`): the user's, limited to one resource owner and its permissions. */
 export const fineGrainedTokens: TokenKind = {
   recognises: (token) => token.startsWith('github_pat_'),
-  async resolve(token, { db, clock }, orgLogin) {
-    const { owner, orgRead } = await lookUpTokenOwner(db, token, orgLogin);
+  async resolve(token, { db, clock }, names) {
+    const { owner, orgRead, namedUser } = await lookUpTokenOwner(db, token, names);
     if (owner?.kind !== 'fine-grained') throw badCredentials();
     const expiresAt = owner.expiresAt === null ? undefined : Date.parse(owner.expiresAt);
     // An expired token is refused as an unknown one, as GitHub does.
@@ -25,6 +25,6 @@ export const fineGrainedTokens: TokenKind = {
       resourceOwnerId: owner.resourceOwnerId ?? undefined,
       expiresAt,
     };
-    return { caller, orgRead };
+    return { caller, orgRead, namedUser };
   },
 };

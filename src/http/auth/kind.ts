@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/schema.js';
-import type { OrgRead } from '../../orgs/access.js';
+import type { NamedUser, OrgRead } from '../../orgs/access.js';
 import type { Caller } from './caller.js';
 
 /** What resolving a token may read. */
@@ -10,10 +10,18 @@ export interface TokenEnvironment {
   clock: Clock;
 }
 
-/** A token's caller, and the `{org}` the request names as its user sees it when the kind could read both at once. */
+/** What a request's path names that a token's read may bring along: its `{org}`, and the `{username}` its operation reads. */
+export interface PathNames {
+  org?: string;
+  username?: string;
+}
+
+/** A token's caller, and what the request's path names (PathNames) when the kind could read them with the token. */
 export interface Resolved {
   caller: Caller;
   orgRead?: OrgRead;
+  /** On routes without `{org}`: the `{username}` account (on org routes it comes in `orgRead`). */
+  namedUser?: NamedUser;
 }
 
 /** One kind of credential (classic `ghp_`, fine-grained `github_pat_`, installation `ghs_`, app JWT `eyJ…`). */
@@ -22,8 +30,8 @@ export interface TokenKind {
   recognises(token: string): boolean;
   /**
    * The caller `token` stands for. Throws the ApiError GitHub answers when it stands for none (`badCredentials()`,
-   * an expired or badly signed JWT's 401, a suspended account's 403). With `orgLogin` (the request's `{org}`), a
-   * kind may read that org with the token, saving the request a statement.
+   * an expired or badly signed JWT's 401, a suspended account's 403). A kind may read what `names` names with the
+   * token, saving the request a statement.
    */
-  resolve(token: string, env: TokenEnvironment, orgLogin?: string): Promise<Resolved>;
+  resolve(token: string, env: TokenEnvironment, names: PathNames): Promise<Resolved>;
 }
