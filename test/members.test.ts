@@ -166,6 +166,17 @@ describe('GET /orgs/{org}/members/{username} (orgs/check-membership-for-user)', 
     }
   });
 
+  it('the same answer whether the user is read with a token new to the server or after it', async () => {
+    // The first request reads token, org and user in one statement (Operation.readsNamedUser), the second org and user.
+    const fresh = await t.createUser('cm-fresh', { scopes: ['read:org'] });
+    await addMembership(t, org, fresh.login);
+    for (const [username, status] of [[members[0].login, 204], ['cm-invitee', 404], [org, 404]] as const) {
+      const first = await t.request('GET', `/orgs/${org}/members/${username}`, { token: fresh.token });
+      const second = await t.request('GET', `/orgs/${org}/members/${username}`, { token: fresh.token });
+      assert.deepEqual([first.status, second.status], [status, status], username);
+    }
+  });
+
   it('302 to /orgs/{org}/public_members/{username} when the requester is not a member, or anonymous', async () => {
     for (const token of [outsider.token, undefined]) {
       const response = await t.request('GET', `/orgs/${org}/members/${members[1].login}`, { token });

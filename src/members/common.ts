@@ -1,5 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Caller } from '../http/auth/index.js';
+import { namedUser, orgOf } from '../http/operation.js';
+import { findAccountWithMembership, type AccountWithMembership } from '../memberships/store.js';
 
 /** Small pieces the members, public members, outside collaborators and blocks modules share. */
 
@@ -8,3 +10,12 @@ export const actorOf = (caller: Caller) => ({ id: caller.userId, login: caller.l
 
 /** The `{username}` path parameter. */
 export const usernameOf = (request: FastifyRequest) => (request.params as { username: string }).username;
+
+/**
+ * The user `{username}` names (not an org or a bot) and its membership record in `{org}`, as read with the token or the
+ * org (Operation.readsNamedUser); undefined when there is no such user.
+ */
+export async function namedMember(request: FastifyRequest): Promise<AccountWithMembership | undefined> {
+  const found = await namedUser(request, () => findAccountWithMembership(request.server.ctx.db, orgOf(request).org.id, usernameOf(request)));
+  return found?.account.type === 'User' ? found : undefined;
+}

@@ -1,10 +1,9 @@
 import type { Kysely } from 'kysely';
-import { findAccount } from '../accounts/store.js';
 import type { Database } from '../db/schema.js';
 import { ApiError } from '../http/errors.js';
 import { orgOf, type Operation } from '../http/operation.js';
-import { getMembership, readCounter } from '../memberships/store.js';
-import { usernameOf } from './common.js';
+import { readCounter } from '../memberships/store.js';
+import { namedMember, usernameOf } from './common.js';
 import { isActiveMember, removeMember as removeMemberOf } from './service.js';
 import { listMembers as listMemberPage, type RoleFilter, type TwoFactorFilter } from './store.js';
 import { respondWithUserPage } from './user-page.js';
@@ -51,12 +50,11 @@ const checkMembershipForUser: Operation = {
   operationId: 'orgs/check-membership-for-user',
   permissions: { members: 'read' },
   acceptedScopes: PRIVATE_MEMBER_SCOPES,
+  readsNamedUser: true,
   async handler(request, reply) {
     const access = orgOf(request);
     if (!seesConcealedMembers(access)) return redirectToPublicMembers(request, reply);
-    const { db } = request.server.ctx;
-    const user = await findAccount(db, usernameOf(request), 'User');
-    if (!user || !isActiveMember(await getMembership(db, access.org.id, user.id))) {
+    if (!isActiveMember((await namedMember(request))?.membership)) {
       throw new ApiError(404, 'User does not exist or is not a member of the organization');
     }
     return reply.code(204).send();

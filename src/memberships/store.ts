@@ -76,21 +76,22 @@ const selectAccountWithMembership = precompiled((db, orgId: number, loginLower: 
     .selectFrom('accounts as a')
     .leftJoin('memberships as m', (join) => join.onRef('m.user_id', '=', 'a.id').on('m.org_id', '=', orgId))
     .selectAll('a')
-    .select(['m.role as m_role', 'm.state as m_state'])
+    .select(['m.role as m_role', 'm.state as m_state', 'm.public as m_public'])
     .where('a.login_lower', '=', loginLower),
 );
 
 /** An account and its membership record in an org, if any. */
 export interface AccountWithMembership {
   account: Account;
-  membership: Pick<MembershipRow, 'role' | 'state'> | undefined;
+  membership: Pick<MembershipRow, 'role' | 'state' | 'public'> | undefined;
 }
 
 /** The account with this login (case-insensitive) and its membership record in the org, if any, in one statement. */
 export async function findAccountWithMembership(db: Kysely<Database>, orgId: number, login: string): Promise<AccountWithMembership | undefined> {
   const [row] = await selectAccountWithMembership(db, orgId, login.toLowerCase());
   if (!row) return undefined;
-  return { account: row, membership: row.m_role && row.m_state ? { role: row.m_role, state: row.m_state } : undefined };
+  const membership = row.m_role && row.m_state && row.m_public !== null ? { role: row.m_role, state: row.m_state, public: row.m_public } : undefined;
+  return { account: row, membership };
 }
 
 /** Creates or replaces the one membership record of (org, user), keeping counters in step. */

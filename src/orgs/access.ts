@@ -73,7 +73,7 @@ function orgAccessQuery(db: Kysely<Database>, loginLower: string, member: { user
         .leftJoin('accounts as n', (join) => join.on('n.login_lower', '=', namedLower!))
         .leftJoin('memberships as nm', (join) => join.onRef('nm.org_id', '=', 'o.id').onRef('nm.user_id', '=', 'n.id'))
         .select(NAMED_ACCOUNT_COLUMNS)
-        .select(['nm.role as nm_role', 'nm.state as nm_state']),
+        .select(['nm.role as nm_role', 'nm.state as nm_state', 'nm.public as nm_public']),
     )
     .leftJoin('memberships as m', (join) =>
       join.onRef('m.org_id', '=', 'o.id').on(sql<SqlBool>`${sql.ref('m.user_id')} = ${byToken ? sql.ref('t.user_id') : (member as { userId: number }).userId}`),
@@ -157,7 +157,9 @@ function orgReadOf(row: OrgAccessRow): OrgRead {
 
 function namedUserOf(row: Required<OrgAccessRow>): NamedUser {
   const account = namedAccountOf(row);
-  return account ? { account, membership: row.nm_role && row.nm_state ? { role: row.nm_role, state: row.nm_state } : undefined } : null;
+  if (!account) return null;
+  const membership = row.nm_role && row.nm_state && row.nm_public !== null ? { role: row.nm_role, state: row.nm_state, public: row.nm_public } : undefined;
+  return { account, membership };
 }
 
 /**

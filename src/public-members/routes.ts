@@ -1,8 +1,7 @@
-import { findAccount } from '../accounts/store.js';
 import { ApiError } from '../http/errors.js';
 import { orgOf, type Operation } from '../http/operation.js';
-import { getMembership, readCounter } from '../memberships/store.js';
-import { usernameOf } from '../members/common.js';
+import { readCounter } from '../memberships/store.js';
+import { namedMember, usernameOf } from '../members/common.js';
 import { isActiveMember } from '../members/service.js';
 import { listMembers } from '../members/store.js';
 import { respondWithUserPage } from '../members/user-page.js';
@@ -30,10 +29,9 @@ const checkPublicMembershipForUser: Operation = {
   operationId: 'orgs/check-public-membership-for-user',
   permissions: { members: 'read' },
   acceptedScopes: [],
+  readsNamedUser: true,
   async handler(request, reply) {
-    const { db } = request.server.ctx;
-    const user = await findAccount(db, usernameOf(request), 'User');
-    const membership = user ? await getMembership(db, orgOf(request).org.id, user.id) : undefined;
+    const membership = (await namedMember(request))?.membership;
     if (!isActiveMember(membership) || membership!.public !== 1) {
       throw new ApiError(404, 'User does not exist or is not a public member of the organization');
     }

@@ -23,6 +23,14 @@ function respondWithOrgPage(request: FastifyRequest, reply: FastifyReply, page: 
   return found.rows.map((org) => organizationSimple(request.urls, org));
 }
 
+/** The account (user, org or bot) `{username}` names, as read with the token (Operation.readsNamedUser). */
+function namedAccount(request: FastifyRequest) {
+  return namedUser(request, async () => {
+    const account = await findAccount(request.server.ctx.db, (request.params as { username: string }).username);
+    return account && { account, membership: undefined };
+  });
+}
+
 /** `users/get-authenticated`: GET /user. */
 const getAuthenticated: Operation = {
   operationId: 'users/get-authenticated',
@@ -43,11 +51,7 @@ const getByUsername: Operation = {
   permissions: {},
   readsNamedUser: true,
   async handler(request, reply) {
-    const read = async () => {
-      const account = await findAccount(request.server.ctx.db, (request.params as { username: string }).username);
-      return account && { account, membership: undefined };
-    };
-    const account = (await namedUser(request, read))?.account;
+    const account = (await namedAccount(request))?.account;
     if (!account) throw notFound();
     setLastModified(reply, account.updated_at);
     return publicUser(request.urls, account);
@@ -58,10 +62,11 @@ const getByUsername: Operation = {
 const listForUser: Operation = {
   operationId: 'orgs/list-for-user',
   permissions: {},
+  readsNamedUser: true,
   async handler(request, reply) {
     const { db } = request.server.ctx;
-    const user = await findAccount(db, (request.params as { username: string }).username, 'User');
-    if (!user) throw notFound();
+    const user = (await namedAccount(request))?.account;
+    if (user?.type !== 'User') throw notFound();
     const page = readPage(request.query as Record<string, unknown>);
     return respondWithOrgPage(request, reply, page, await listOrgsOfUser(db, user.id, { publicOnly: true, offset: page.offset, limit: page.perPage }));
   },
