@@ -41,14 +41,17 @@ const setMembershipForUser: Operation = {
   acceptedScopes: WRITE,
   enforceScopes: true,
   resource: 'OrganizationMembership',
+  readsNamedUser: true,
   async handler(request) {
     const { org } = orgOf(request);
     const { role = 'member' } = (request.body ?? {}) as { role?: 'admin' | 'member' };
+    // The user is read before the org lock, as it always was; its membership is read again under the lock.
+    const named = await namedUser(request, () => findAccountWithMembership(request.server.ctx.db, org.id, username(request)));
     const found = await memberships.setMembershipForUser(request.server.ctx, {
       org,
       caller: request.caller!,
       requestId: request.id,
-      username: username(request),
+      user: named?.account,
       role,
     });
     return present(request, org, found);

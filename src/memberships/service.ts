@@ -91,10 +91,11 @@ async function reviseInvitation(trx: Kysely<Database>, org: Account, invitation:
  */
 export async function setMembershipForUser(
   ctx: AppContext,
-  input: { org: Account; caller: Caller; requestId: string; username: string; role: 'admin' | 'member' },
+  input: { org: Account; caller: Caller; requestId: string; user: Account | undefined; role: 'admin' | 'member' },
 ): Promise<{ user: Account; membership: EffectiveMembership }> {
   const { org, caller, role } = input;
-  const user = await userOr404(ctx, input.username);
+  if (!input.user) throw notFound();
+  const user = input.user;
   if (user.type !== 'User') throw new ApiError(422, 'Members must be users, not organizations.');
   const now = ctx.clock.now();
   const nowIso = isoSeconds(now);
@@ -110,7 +111,7 @@ export async function setMembershipForUser(
       if (current.role !== role) {
         await ensureNotLastOwner(trx, org.id, current, "You can't demote the last admin to a member.");
         // A billing manager given a member role becomes that member directly: the one membership record changes role.
-        const updated = await putMembership(trx, { orgId: org.id, userId: user.id, role, state: 'active', now: nowIso });
+        const updated = await putMembership(trx, { orgId: org.id, userId: user.id, role, state: 'active', now: nowIso, before: current });
         await recordEvent(trx, {
           action: 'org.update_member',
           actor: actorOf(caller),

@@ -94,12 +94,15 @@ export async function findAccountWithMembership(db: Kysely<Database>, orgId: num
   return { account: row, membership };
 }
 
-/** Creates or replaces the one membership record of (org, user), keeping counters in step. */
+/**
+ * Creates or replaces the one membership record of (org, user), keeping counters in step. `before`: the record as the
+ * caller read it in the same transaction (null: there is none); read here when absent.
+ */
 export async function putMembership(
   db: Kysely<Database>,
-  input: { orgId: number; userId: number; role: MembershipRole; state: MembershipState; public?: boolean; now: string },
+  input: { orgId: number; userId: number; role: MembershipRole; state: MembershipState; public?: boolean; now: string; before?: MembershipRow | null },
 ): Promise<MembershipRow> {
-  const before = await getMembership(db, input.orgId, input.userId);
+  const before = input.before === undefined ? await getMembership(db, input.orgId, input.userId) : (input.before ?? undefined);
   const values = {
     role: input.role,
     state: input.state,
@@ -149,7 +152,7 @@ export async function activeRoles(db: Kysely<Database>, orgId: number, userIds: 
 export async function setPublic(db: Kysely<Database>, orgId: number, userId: number, isPublic: boolean, now: string): Promise<void> {
   const before = await getMembership(db, orgId, userId);
   if (!before) return;
-  await putMembership(db, { orgId, userId, role: before.role, state: before.state, public: isPublic, now });
+  await putMembership(db, { orgId, userId, role: before.role, state: before.state, public: isPublic, now, before });
 }
 
 /**
