@@ -62,7 +62,7 @@ export interface Operation {
   readCache?: boolean;
   /**
    * The handler reads the account the path's `{username}` names (and, on org routes, its membership in `{org}`): it is
-   * read in the statement that reads the token or the org, and the handler takes it with `namedUser(request)`.
+   * read in the statement that reads the token or the org, and the handler takes it with `namedUser(request, read)`.
    */
   readsNamedUser?: boolean;
   /** Largest request body in bytes, when the operation takes more than the server's `bodyLimit` (SARIF uploads). */

@@ -12,10 +12,15 @@ export const actorOf = (caller: Caller) => ({ id: caller.userId, login: caller.l
 export const usernameOf = (request: FastifyRequest) => (request.params as { username: string }).username;
 
 /**
- * The user `{username}` names (not an org or a bot) and its membership record in `{org}`, as read with the token or the
- * org (Operation.readsNamedUser); undefined when there is no such user.
+ * The account `{username}` names and its membership record in `{org}`, as read with the token or the org
+ * (Operation.readsNamedUser); undefined when there is no such account.
  */
+export function namedInOrg(request: FastifyRequest): Promise<AccountWithMembership | undefined> {
+  return namedUser(request, () => findAccountWithMembership(request.server.ctx.db, orgOf(request).org.id, usernameOf(request)));
+}
+
+/** `namedInOrg` when it names a user (not an org or a bot). */
 export async function namedMember(request: FastifyRequest): Promise<AccountWithMembership | undefined> {
-  const found = await namedUser(request, () => findAccountWithMembership(request.server.ctx.db, orgOf(request).org.id, usernameOf(request)));
+  const found = await namedInOrg(request);
   return found?.account.type === 'User' ? found : undefined;
 }

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Account } from '../accounts/store.js';
-import { namedUser, orgOf, type Operation } from '../http/operation.js';
-import { findAccountWithMembership } from './store.js';
+import { orgOf, type Operation } from '../http/operation.js';
+import { namedInOrg } from '../members/common.js';
 import { readPage, setPageLinks } from '../http/pagination.js';
 import { orgMembership } from './present.js';
 import * as memberships from './service.js';
@@ -28,8 +28,7 @@ const getMembershipForUser: Operation = {
   readsNamedUser: true,
   async handler(request) {
     const access = orgOf(request);
-    const found = await namedUser(request, () => findAccountWithMembership(request.server.ctx.db, access.org.id, username(request)));
-    return present(request, access.org, await memberships.getMembershipForUser(request.server.ctx, access, found));
+    return present(request, access.org, await memberships.getMembershipForUser(request.server.ctx, access, await namedInOrg(request)));
   },
 };
 
@@ -46,7 +45,7 @@ const setMembershipForUser: Operation = {
     const { org } = orgOf(request);
     const { role = 'member' } = (request.body ?? {}) as { role?: 'admin' | 'member' };
     // The user is read before the org lock, as it always was; its membership is read again under the lock.
-    const named = await namedUser(request, () => findAccountWithMembership(request.server.ctx.db, org.id, username(request)));
+    const named = await namedInOrg(request);
     const found = await memberships.setMembershipForUser(request.server.ctx, {
       org,
       caller: request.caller!,
