@@ -4,6 +4,7 @@
  *
  *   npm run bench:working-set                    # both stores, every target
  *   node --import tsx bench/working-set.ts --db sqlite --orgs 2000 --runs 1 --duration 4 --only org-get,patch-org --no-write
+ *   … --only membership --runs 1 --duration 1 --no-write --keep-db   # keep the seeded database (URL printed) to examine plans
  *
  * The issue asks for wrk (1 thread, 50 connections); wrk is not installed here, so load comes from autocannon in this
  * process (50 connections, 8 for writes; 2 s warm-up then 8 s measured; median of 3 runs, anchor and orghub alternating).

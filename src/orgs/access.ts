@@ -35,16 +35,16 @@ export type NamedUser = AccountWithMembership | null;
 
 type Membership = OrgAccess['membership'];
 
-/** What an installation acts as in the org it is installed on (see `seenThroughToken`). */
+/** What an installation acts as in the org it is installed on (see `seenBy`). */
 const INSTALLATION_MEMBERSHIP: Membership = { role: 'admin', state: 'active', public: false };
 
 /**
- * The org as the caller's token sees it. Classic tokens: the user's own membership. A token with permissions acts
+ * What `read` (of the caller's user) shows the caller's token: the org as that token sees it. Classic tokens: the user's own membership. A token with permissions acts
  * only on its resource owner: in any other org it holds no permissions and is an outsider. An installation in its
  * own org acts as an owner (so services' owner and member checks pass); its permissions, checked per operation
  * (src/http/operation.ts), bound what it may do. A fine-grained token keeps its user's membership: both must allow.
  */
-function seenThroughToken(read: OrgRead, caller: Caller | null): OrgAccess {
+export function seenBy(read: OrgRead, caller: Caller | null): OrgAccess {
   const { org, membership, counts, namedUser } = read;
   const permissions = caller?.permissions;
   if (!permissions) return { org, membership, counts, caller, namedUser };
@@ -107,11 +107,6 @@ export type OrgRead = Omit<OrgAccess, 'caller' | 'permissions'>;
 export async function loadOrgAccess(db: Kysely<Database>, login: string, caller: Caller | null, named?: string): Promise<OrgAccess | undefined> {
   const found = await readOrgAccess(db, login, caller?.userId ?? -1, named);
   return found && seenBy(found, caller);
-}
-
-/** What `read` (of the caller's user) shows the caller's token. */
-export function seenBy(read: OrgRead, caller: Caller | null): OrgAccess {
-  return seenThroughToken(read, caller);
 }
 
 async function readOrgAccess(db: Kysely<Database>, login: string, userId: number, named?: string): Promise<OrgRead | undefined> {
