@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
 import { openStore, type Store } from '../src/db/connect.js';
 import { MAX_NAMED_STATEMENTS } from '../src/db/pg-statements.js';
 import { freshDatabase, onPostgres, type FreshDatabase } from './support/server.js';
@@ -28,6 +29,32 @@ describe('named prepared statements on PostgreSQL', { skip: !onPostgres }, () =>
       for (let run = 0; run < 5; run++) assert.deepEqual(await probe(db, 1 + (run % 2)), [{ id: 1 + (run % 2), label: run % 2 ? 'two' : 'one' }]);
       assert.equal(await preparedCount(db), 1);
     });
+  });
+
+  it('once a connection has described a named text, it runs without describing it again, rows unchanged', async () => {
+    await sql`create table typed (id int8 primary key, flag bool, at timestamptz, doc jsonb, label text)`.execute(store.db);
+    await sql`insert into typed values (1, true, '2026-01-02T03:04:05Z', '{"a":[1]}', 'one'), (2, null, null, null, null)`.execute(store.db);
+    const typed = (db: Kysely<any>, from: number) => sql<Record<string, unknown>>`select * from typed where id >= ${from} order by id`.execute(db).then((r) => r.rows);
+    const expected = [
+      { id: 1, flag: true, at: new Date('2026-01-02T03:04:05Z'), doc: { a: [1] }, label: 'one' },
+      { id: 2, flag: null, at: null, doc: null, label: null },
+    ];
+    const connectionPrototype = (pg as unknown as { Connection: { prototype: { emit(event: string, ...rest: unknown[]): boolean } } }).Connection.prototype;
+    const emit = connectionPrototype.emit;
+    let descriptions = 0;
+    connectionPrototype.emit = function (event: string, ...rest: unknown[]) {
+      if (event === 'rowDescription') descriptions++;
+      return emit.call(this, event, ...rest);
+    };
+    try {
+      await store.db.connection().execute(async (db) => {
+        for (let run = 0; run < 6; run++) assert.deepEqual(await typed(db, 1), expected);
+      });
+    } finally {
+      connectionPrototype.emit = emit;
+    }
+    // Two unnamed runs and the named text's first run describe their columns; the three later runs do not.
+    assert.equal(descriptions, 3);
   });
 
   it('after a schema change alters its columns, a text runs again; only a transaction that meets the change fails', async () => {

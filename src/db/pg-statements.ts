@@ -1,5 +1,5 @@
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
-import type pg from 'pg';
+import pg from 'pg';
 
 /** Runs of a text before it is named: one-off texts (migrations, lists of one length) stay unnamed. */
 const RUNS_BEFORE_NAMING = 2;
@@ -34,6 +34,8 @@ export function withNamedStatements(pool: pg.Pool): PostgresPool {
 class NamingClient implements PostgresPoolClient {
   readonly #client: pg.PoolClient;
   readonly #names: StatementNames;
+  /** The result columns of each name this connection has run (see ShapedQuery). */
+  readonly #shapes = new Map<string, RowShape>();
 
   constructor(client: pg.PoolClient, names: StatementNames) {
     this.#client = client;
@@ -51,12 +53,14 @@ class NamingClient implements PostgresPoolClient {
     this.#client.release();
   }
 
-  async #run(text: string, values: unknown[]): Promise<pg.QueryResult> {
+  async #run(text: string, values: unknown[]): Promise<unknown> {
     // Texts without parameters go by the simple protocol, which also runs several statements in one text.
     const name = values.length > 0 && values.length <= MAX_NAMED_PARAMETERS ? this.#names.nameFor(text) : undefined;
     if (name === undefined) return this.#client.query(text, values);
     try {
-      return await this.#client.query({ name, text, values });
+      return await new Promise((resolve, reject) => {
+        this.#client.query(new ShapedQuery({ name, text, values }, this.#shapes, (error, result) => (error ? reject(error) : resolve(result!))));
+      });
     } catch (error) {
       if (!isStaleResultType(error)) throw error;
       this.#names.forget(text, name);
@@ -98,5 +102,111 @@ class StatementNames {
   /** Drops a name PostgreSQL refused, so that a later run names the text afresh (each connection parses it again). */
   forget(text: string, name: string): void {
     if (this.#named.get(text) === name) this.#named.delete(text);
+  }
+}
+
+/** A named statement's result columns on one connection: their names and pg's parser for each column's type. */
+interface RowShape {
+  names: string[];
+  parsers: ((value: string) => unknown)[];
+}
+
+interface BackendMessage {
+  fields: unknown[];
+}
+
+/** The parts of pg's Query (pg 8, lib/query.js; the version is pinned by package-lock.json) that ShapedQuery overrides or calls. */
+declare class PgQueryInternals implements pg.Submittable {
+  constructor(config: pg.QueryConfig);
+  readonly name: string;
+  readonly text: string;
+  readonly values: unknown[];
+  readonly portal: string;
+  readonly binary: boolean | undefined;
+  readonly types: unknown;
+  readonly rows: number | undefined;
+  callback: ((error: Error | null) => void) | undefined;
+  _canceledDueToError: Error | false;
+  _result: { command: string | null; rowCount: number | null };
+  submit(connection: pg.Connection): void;
+  hasBeenParsed(connection: PgConnection): boolean;
+  prepare(connection: PgConnection): void;
+  _getRows(connection: PgConnection, rows: number | undefined): void;
+  handleError(error: Error, connection: PgConnection): void;
+}
+
+interface PgConnection {
+  submittedNamedStatements: Record<string, string>;
+  parse(message: { text: string; name: string; types: unknown }): void;
+  bind(message: { portal: string; statement: string; values: unknown[]; binary: boolean | undefined; valueMapper: unknown }): void;
+  close(message: { type: 'S'; name: string }): void;
+  sync(): void;
+}
+
+const PgQuery = pg.Query as unknown as typeof PgQueryInternals;
+/** pg's conversion of bound values to wire text (Date, Buffer, arrays, JSON), as its own prepare() applies it. */
+const { prepareValue } = (pg as unknown as { utils: { prepareValue: unknown } }).utils;
+
+/**
+ * A named statement that, once its connection has described the statement's columns, runs without asking for them
+ * again: PostgreSQL then sends no RowDescription (several hundred bytes for a wide row), and pg neither parses one
+ * nor rebuilds its row template, which cost a wide org read more than its data rows did. The columns cannot change
+ * under a name: PostgreSQL refuses to run a prepared statement whose result columns a schema change altered
+ * (isStaleResultType), and a name is never given to another text.
+ */
+class ShapedQuery extends PgQuery {
+  readonly #shapes: Map<string, RowShape>;
+  #shape: RowShape | undefined;
+  readonly #rows: Record<string, unknown>[] = [];
+  readonly #settle: (error: Error | null, result?: PostgresQueryResult<unknown>) => void;
+
+  constructor(config: pg.QueryConfig, shapes: Map<string, RowShape>, settle: (error: Error | null, result?: PostgresQueryResult<unknown>) => void) {
+    super(config);
+    this.#shapes = shapes;
+    this.#shape = shapes.get(this.name);
+    this.#settle = settle;
+    this.callback = settle;
+  }
+
+  override prepare(connection: PgConnection): void {
+    if (!this.#shape) return super.prepare(connection);
+    // pg's prepare() without `describe`.
+    if (!this.hasBeenParsed(connection)) {
+      connection.parse({ text: this.text, name: this.name, types: this.types });
+      connection.submittedNamedStatements[this.name] = this.text;
+    }
+    try {
+      connection.bind({ portal: this.portal, statement: this.name, values: this.values, binary: this.binary, valueMapper: prepareValue });
+    } catch (error) {
+      connection.close({ type: 'S', name: this.name });
+      connection.sync();
+      this.handleError(error as Error, connection);
+      return;
+    }
+    this._getRows(connection, this.rows);
+  }
+
+  handleRowDescription(message: BackendMessage): void {
+    const fields = message.fields as pg.FieldDef[];
+    this.#shape = { names: fields.map((field) => field.name), parsers: fields.map((field) => pg.types.getTypeParser(field.dataTypeID, field.format === 'binary' ? 'binary' : 'text')) };
+    this.#shapes.set(this.name, this.#shape);
+  }
+
+  handleDataRow(message: BackendMessage): void {
+    if (this._canceledDueToError) return;
+    const shape = this.#shape;
+    const values = message.fields as (string | null)[];
+    if (!shape || values.length !== shape.names.length) {
+      this._canceledDueToError = new Error(`statement ${this.name} answered ${values.length} columns where ${shape?.names.length ?? 'none'} were described`);
+      return;
+    }
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < values.length; i++) row[shape.names[i]!] = values[i] === null ? null : shape.parsers[i]!(values[i]!);
+    this.#rows.push(row);
+  }
+
+  handleReadyForQuery(connection: PgConnection): void {
+    if (this._canceledDueToError) return this.handleError(this._canceledDueToError, connection);
+    this.#settle(null, { command: this._result.command ?? undefined, rowCount: this._result.rowCount ?? undefined, rows: this.#rows } as PostgresQueryResult<unknown>);
   }
 }
