@@ -42,12 +42,34 @@ export function openStore(url: string): Store {
   } catch (error) {
     throw new Error(`cannot open ${name}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
+  switchToWal(sqlite);
+  sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new OrghubSqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', name, close: () => db.destroy() };
+}
+
+/** Longest wait for the WAL switch; as long as the busy timeout. */
+const WAL_SWITCH_MS = 5000;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Sets WAL mode. Switching a new file takes a lock SQLite does not wait for (the busy timeout does not apply): of
+ * processes started together on one new file, all but one are refused with SQLITE_BUSY, so each retries until the
+ * file is switched (then the pragma only reads the mode). Synchronous: it runs once, while the store opens.
+ */
+function switchToWal(sqlite: SQLite.Database): void {
+  const deadline = Date.now() + WAL_SWITCH_MS;
+  for (;;) {
+    try {
+      sqlite.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, 10);
+    }
+  }
 }
 
 /**
