@@ -182,13 +182,13 @@ const NO_NAMES: PathNames = {};
  * (a path holding NUL names nothing: src/http/operation.ts).
  */
 function pathNamesOf(request: FastifyRequest): PathNames {
-  const { orgParam, userParam } = request.routeOptions.config;
+  const { orgParam, userParam, orgCounts } = request.routeOptions.config;
   if (orgParam === undefined && userParam === undefined) return NO_NAMES;
   const params = request.params as Record<string, string>;
   const named = (param: string | undefined) => (param === undefined || params[param].includes('\u0000') ? undefined : params[param]);
   const org = named(orgParam);
   // On org routes the user is read with the org, so a path whose org holds NUL reads neither.
-  return { org, username: orgParam !== undefined && org === undefined ? undefined : named(userParam) };
+  return { org, orgCounts, username: orgParam !== undefined && org === undefined ? undefined : named(userParam) };
 }
 
 /** What rewriteUrl learns from the raw URL before routing. */

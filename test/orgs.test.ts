@@ -65,6 +65,21 @@ describe('GET /orgs/{org} (orgs/get)', () => {
     }
   });
 
+  it('`plan.filled_seats` counts active members and pending invitations, on a token new to the server and afterwards, and in the PATCH answer', async () => {
+    const seated = await t.createOrg('seated-org', 'org-owner');
+    await addMembership(t, 'seated-org', 'org-member', { role: 'member' });
+    await owner.octokit.rest.orgs.createInvitation({ org: 'seated-org', invitee_id: outsider.id });
+    // The owner, the member and the invitation; a fresh token is read with the org, a known one reads the org alone.
+    const fresh = await tokenFor('org-owner', ['admin:org']);
+    for (let read = 0; read < 2; read++) {
+      const { data } = await t.octokit(fresh).rest.orgs.get({ org: seated.login });
+      assert.equal(data.plan?.filled_seats, 3, `read ${read}`);
+      assert.equal(data.collaborators, 0);
+    }
+    const { data: patched } = await t.octokit(await tokenFor('org-owner', ['admin:org'])).rest.orgs.update({ org: seated.login, description: 'seats' });
+    assert.equal(patched.plan?.filled_seats, 3);
+  });
+
   it('shows the private fields to an owner whose token has admin:org or read:org', async () => {
     for (const scopes of [['admin:org'], ['read:org'], ['write:org']]) {
       const { data } = await t.octokit(await tokenFor('org-owner', scopes)).rest.orgs.get({ org: 'acme' });

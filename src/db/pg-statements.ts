@@ -59,7 +59,7 @@ class NamingClient implements PostgresPoolClient {
     if (name === undefined) return this.#client.query(text, values);
     try {
       return await new Promise((resolve, reject) => {
-        this.#client.query(new ShapedQuery({ name, text, values }, this.#shapes, (error, result) => (error ? reject(error) : resolve(result!))));
+        this.#client.query(new ShapedQuery(name, text, values, this.#shapes, (error, result) => (error ? reject(error) : resolve(result!))));
       });
     } catch (error) {
       if (!isStaleResultType(error)) throw error;
@@ -117,8 +117,8 @@ interface BackendMessage {
 
 /** The parts of pg's Query (pg 8, lib/query.js; the version is pinned by package-lock.json) that ShapedQuery overrides or calls. */
 declare class PgQueryInternals implements pg.Submittable {
-  constructor(config: pg.QueryConfig);
-  readonly name: string;
+  constructor(text: string, values: unknown[]);
+  name: string;
   readonly text: string;
   readonly values: unknown[];
   readonly portal: string;
@@ -160,8 +160,10 @@ class ShapedQuery extends PgQuery {
   readonly #rows: Record<string, unknown>[] = [];
   readonly #settle: (error: Error | null, result?: PostgresQueryResult<unknown>) => void;
 
-  constructor(config: pg.QueryConfig, shapes: Map<string, RowShape>, settle: (error: Error | null, result?: PostgresQueryResult<unknown>) => void) {
-    super(config);
+  constructor(name: string, text: string, values: unknown[], shapes: Map<string, RowShape>, settle: (error: Error | null, result?: PostgresQueryResult<unknown>) => void) {
+    // Given an object, pg copies it property descriptor by property descriptor; given a text and values, it takes them as they are.
+    super(text, values);
+    this.name = name;
     this.#shapes = shapes;
     this.#shape = shapes.get(this.name);
     this.#settle = settle;

@@ -65,6 +65,8 @@ export interface Operation {
    * read in the statement that reads the token or the org, and the handler takes it with `namedUser(request, read)`.
    */
   readsNamedUser?: boolean;
+  /** The handler shows the org's counters (seats, outside collaborators; `countsOf`): they are read with the org. */
+  readsOrgCounts?: boolean;
   /** Largest request body in bytes, when the operation takes more than the server's `bodyLimit` (SARIF uploads). */
   bodyLimit?: number;
   /** Not part of GitHub's API (`GET /_orghub/health`): answered without authentication, rate limits or API versions, and not counted. */
@@ -99,6 +101,8 @@ export function registerOperation(app: FastifyInstance, op: Operation): void {
   const orgParam = path.includes('{org}') ? 'org' : path.includes('{owner}') ? 'owner' : undefined;
   const hasOrg = orgParam !== undefined;
   const userParam = op.readsNamedUser && path.includes('{username}') ? 'username' : undefined;
+  // The read cache keeps the org with its counters (loadOrgAccessCached).
+  if (op.readCache && !op.readsOrgCounts) throw new Error(`${op.operationId}: an operation read through the read cache must declare readsOrgCounts`);
   // The site-admin API acts on an org from outside it: SAML SSO enforcement guards the org's own resources.
   const samlGuarded = hasOrg && !path.startsWith('/admin/');
   const accepted = op.acceptedScopes ?? [];
@@ -127,7 +131,7 @@ export function registerOperation(app: FastifyInstance, op: Operation): void {
       body: bodySchema,
       response,
     }),
-    config: { docsUrl: op.docsUrl ?? described?.docsUrl, resource: op.resource, outsideApi: op.outsideApi, orgParam, userParam },
+    config: { docsUrl: op.docsUrl ?? described?.docsUrl, resource: op.resource, outsideApi: op.outsideApi, orgParam, userParam, orgCounts: op.readsOrgCounts },
     // Before schema validation: who may call (401/403/404) is answered before what the body says (422), as GitHub does.
     // Callback style with a synchronous path: on the hot GETs everything here is known without waiting.
     preValidation: (request, reply, done) => {
@@ -161,7 +165,7 @@ export function registerOperation(app: FastifyInstance, op: Operation): void {
           ? seenBy(request.orgRead, caller)
           : op.readCache && !mayWrite(request.method)
             ? loadOrgAccessCached(app.ctx.readCache, app.ctx.db, login, caller)
-            : loadOrgAccess(app.ctx.db, login, caller, userParam && params[userParam]);
+            : loadOrgAccess(app.ctx.db, login, caller, { named: userParam && params[userParam], counts: op.readsOrgCounts });
         const admit = (found: OrgAccess | undefined): void | Promise<void> => {
           if (!found) throw notFound();
           request.namedUser = found.namedUser;

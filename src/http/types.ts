@@ -36,5 +36,7 @@ declare module 'fastify' {
     orgParam?: string;
     /** The path parameter naming the user an operation reads with the token or the org (Operation.readsNamedUser). */
     userParam?: string;
+    /** Whether the operation shows the org's counters, read with the org (Operation.readsOrgCounts). */
+    orgCounts?: boolean;
   }
 }

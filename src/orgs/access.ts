@@ -19,7 +19,8 @@ import { holdsOrgRole } from '../organization-roles/store.js';
 export interface OrgAccess {
   org: Account;
   membership: { role: MembershipRole; state: 'active' | 'pending'; public: boolean } | null;
-  counts: OrgCounts;
+  /** The org's counters, read only for operations that show them (Operation.readsOrgCounts; take them with `countsOf`). */
+  counts?: OrgCounts;
   caller: Caller | null;
   /**
    * What the caller's installation or fine-grained token may do in this org (its permissions on its resource owner,
@@ -52,13 +53,26 @@ export function seenBy(read: OrgRead, caller: Caller | null): OrgAccess {
   return { org, membership: caller.installation ? INSTALLATION_MEMBERSHIP : membership, counts, caller, permissions, namedUser };
 }
 
+/** What an org read brings besides the org and the caller's membership: the account a route's `{username}` names, the counters. */
+export interface OrgReadOptions {
+  /** The login of the account to read with its membership (NamedUser; Operation.readsNamedUser). */
+  named?: string;
+  /** Read the org's counters (Operation.readsOrgCounts). */
+  counts?: boolean;
+}
+
 /**
- * The org by lower-cased login, the membership in it of `member` (a user id, or the user of the token with this hash,
- * whose owner is then read too) and its counters, each a primary-key lookup, in one statement: it runs before every
- * org route. With `namedLower`, also the account of that login and its membership (NamedUser). No row when the org,
- * or the token, is not found.
+ * The org by lower-cased login and the membership in it of `member` (a user id, or the user of the token with this
+ * hash, whose owner is then read too), each a primary-key lookup, in one statement: it runs before every org route.
+ * With `namedLower`, also the account of that login and its membership (NamedUser); with `counts`, the org's
+ * counters. No row when the org, or the token, is not found.
  */
-function orgAccessQuery(db: Kysely<Database>, loginLower: string, member: { userId: number } | { tokenHash: string }, namedLower?: string) {
+function orgAccessQuery(
+  db: Kysely<Database>,
+  loginLower: string,
+  member: { userId: number } | { tokenHash: string },
+  { namedLower, counts }: { namedLower?: string; counts: boolean },
+) {
   const byToken = 'tokenHash' in member;
   return db
     .selectFrom('accounts as o')
@@ -78,76 +92,93 @@ function orgAccessQuery(db: Kysely<Database>, loginLower: string, member: { user
     .leftJoin('memberships as m', (join) =>
       join.onRef('m.org_id', '=', 'o.id').on(sql<SqlBool>`${sql.ref('m.user_id')} = ${byToken ? sql.ref('t.user_id') : (member as { userId: number }).userId}`),
     )
-    .leftJoin('org_counters as collaborators', (join) =>
-      join.onRef('collaborators.org_id', '=', 'o.id').on('collaborators.name', '=', OUTSIDE_COLLABORATORS_COUNTER),
-    )
-    .leftJoin('org_counters as members', (join) => join.onRef('members.org_id', '=', 'o.id').on('members.name', '=', 'members'))
-    .leftJoin('org_counters as invitations', (join) =>
-      join.onRef('invitations.org_id', '=', 'o.id').on('invitations.name', '=', PENDING_INVITATIONS_COUNTER),
+    .$if(counts, (query) =>
+      query
+        .leftJoin('org_counters as collaborators', (join) =>
+          join.onRef('collaborators.org_id', '=', 'o.id').on('collaborators.name', '=', OUTSIDE_COLLABORATORS_COUNTER),
+        )
+        .leftJoin('org_counters as members', (join) => join.onRef('members.org_id', '=', 'o.id').on('members.name', '=', 'members'))
+        .leftJoin('org_counters as invitations', (join) =>
+          join.onRef('invitations.org_id', '=', 'o.id').on('invitations.name', '=', PENDING_INVITATIONS_COUNTER),
+        )
+        .select(['collaborators.value as c_collaborators', 'members.value as c_members', 'invitations.value as c_invitations']),
     )
     .selectAll('o')
     .select(['m.role as m_role', 'm.state as m_state', 'm.public as m_public'])
-    .select(['collaborators.value as c_collaborators', 'members.value as c_members', 'invitations.value as c_invitations'])
     .where('o.login_lower', '=', loginLower)
     .where('o.type', '=', 'Organization');
 }
 
-// Compiled once each.
-const selectOrgAccess = precompiled((db, userId: number, loginLower: string) => orgAccessQuery(db, loginLower, { userId }));
-const selectOrgAccessNaming = precompiled((db, userId: number, loginLower: string, namedLower: string) => orgAccessQuery(db, loginLower, { userId }, namedLower));
-const selectOrgAccessWithTokenOwner = precompiled((db, tokenHash: string, loginLower: string) => orgAccessQuery(db, loginLower, { tokenHash }));
-const selectOrgAccessWithTokenOwnerNaming = precompiled((db, tokenHash: string, loginLower: string, namedLower: string) =>
-  orgAccessQuery(db, loginLower, { tokenHash }, namedLower),
+/** Each shape of the statement compiled once, by whether it reads the counters (index 1) or not (index 0). */
+const byCounts = <T>(make: (counts: boolean) => T): [T, T] => [make(false), make(true)];
+const selectOrgAccess = byCounts((counts) => precompiled((db, userId: number, loginLower: string) => orgAccessQuery(db, loginLower, { userId }, { counts })));
+const selectOrgAccessNaming = byCounts((counts) =>
+  precompiled((db, userId: number, loginLower: string, namedLower: string) => orgAccessQuery(db, loginLower, { userId }, { namedLower, counts })),
+);
+const selectOrgAccessWithTokenOwner = byCounts((counts) =>
+  precompiled((db, tokenHash: string, loginLower: string) => orgAccessQuery(db, loginLower, { tokenHash }, { counts })),
+);
+const selectOrgAccessWithTokenOwnerNaming = byCounts((counts) =>
+  precompiled((db, tokenHash: string, loginLower: string, namedLower: string) => orgAccessQuery(db, loginLower, { tokenHash }, { namedLower, counts })),
 );
 
 /** The org, its counters and a user's own membership in it, whatever token the user calls with. */
 export type OrgRead = Omit<OrgAccess, 'caller' | 'permissions'>;
 
-/** One query: the org by login (case-insensitive), the caller's membership in it and its counters (and the `named` user). */
-export async function loadOrgAccess(db: Kysely<Database>, login: string, caller: Caller | null, named?: string): Promise<OrgAccess | undefined> {
-  const found = await readOrgAccess(db, login, caller?.userId ?? -1, named);
+/** One query: the org by login (case-insensitive) and the caller's membership in it (with what `options` asks for). */
+export async function loadOrgAccess(db: Kysely<Database>, login: string, caller: Caller | null, options: OrgReadOptions = {}): Promise<OrgAccess | undefined> {
+  const found = await readOrgAccess(db, login, caller?.userId ?? -1, options);
   return found && seenBy(found, caller);
 }
 
-async function readOrgAccess(db: Kysely<Database>, login: string, userId: number, named?: string): Promise<OrgRead | undefined> {
+async function readOrgAccess(db: Kysely<Database>, login: string, userId: number, { named, counts }: OrgReadOptions): Promise<OrgRead | undefined> {
   const loginLower = login.toLowerCase();
-  const [row] = named === undefined ? await selectOrgAccess(db, userId, loginLower) : await selectOrgAccessNaming(db, userId, loginLower, named.toLowerCase());
+  const shape = Number(counts === true);
+  const [row] = named === undefined
+    ? await selectOrgAccess[shape](db, userId, loginLower)
+    : await selectOrgAccessNaming[shape](db, userId, loginLower, named.toLowerCase());
   return row && orgReadOf(row);
 }
 
 /**
- * The token's owner and the org read as that user sees it (with the `named` user), in one statement: what a request
- * to an org route with a token this process has not cached needs first. Undefined when the org or the token is not found.
+ * The token's owner and the org read as that user sees it (with what `options` asks for), in one statement: what a
+ * request to an org route with a token this process has not cached needs first. Undefined when the org or the token is not found.
  */
 export async function readOrgAccessWithTokenOwner(
   db: Kysely<Database>,
   token: string,
   login: string,
-  named?: string,
+  { named, counts }: OrgReadOptions,
 ): Promise<{ owner: TokenOwner; read: OrgRead } | undefined> {
   const tokenHash = hashToken(token);
   const loginLower = login.toLowerCase();
+  const shape = Number(counts === true);
   const [row] = named === undefined
-    ? await selectOrgAccessWithTokenOwner(db, tokenHash, loginLower)
-    : await selectOrgAccessWithTokenOwnerNaming(db, tokenHash, loginLower, named.toLowerCase());
+    ? await selectOrgAccessWithTokenOwner[shape](db, tokenHash, loginLower)
+    : await selectOrgAccessWithTokenOwnerNaming[shape](db, tokenHash, loginLower, named.toLowerCase());
   // `$if` types the token's columns as optional; the inner joins make them present in every row.
   return row && { owner: tokenOwnerOf(row as Required<typeof row>), read: orgReadOf(row) };
 }
 
-type OrgAccessRow = Awaited<ReturnType<typeof selectOrgAccessNaming>>[number];
+type OrgAccessRow = Awaited<ReturnType<(typeof selectOrgAccessNaming)[1]>>[number];
 
 function orgReadOf(row: OrgAccessRow): OrgRead {
   const read: OrgRead = {
     org: accountOf(row),
     membership: row.m_role && row.m_state ? { role: row.m_role, state: row.m_state, public: row.m_public === 1 } : null,
-    counts: {
-      collaborators: Number(row.c_collaborators ?? 0),
-      filledSeats: Number(row.c_members ?? 0) + Number(row.c_invitations ?? 0),
-    },
   };
-  // Read only where the statement joined it (`n_id` is then a column, null when no account matched).
+  // Each read only where the statement joined it (its columns are then present, null when no row matched).
+  if ('c_members' in row) {
+    read.counts = { collaborators: Number(row.c_collaborators ?? 0), filledSeats: Number(row.c_members ?? 0) + Number(row.c_invitations ?? 0) };
+  }
   if ('n_id' in row) read.namedUser = namedUserOf(row as Required<OrgAccessRow>);
   return read;
+}
+
+/** The org's counters, which an operation that shows them declares it reads (Operation.readsOrgCounts). */
+export function countsOf(access: OrgAccess): OrgCounts {
+  if (!access.counts) throw new Error('the org was read without its counters: the operation must declare readsOrgCounts');
+  return access.counts;
 }
 
 function namedUserOf(row: Required<OrgAccessRow>): NamedUser {
@@ -158,8 +189,8 @@ function namedUserOf(row: Required<OrgAccessRow>): NamedUser {
 }
 
 /**
- * `loadOrgAccess` through the process's read cache, for GET routes that accept its staleness (Operation.readCache).
- * Keyed by user, not token: the caller and what its token sees are attached afresh.
+ * `loadOrgAccess` through the process's read cache, for GET routes that accept its staleness (Operation.readCache),
+ * with the counters. Keyed by user, not token: the caller and what its token sees are attached afresh.
  */
 export function loadOrgAccessCached(
   cache: ReadCache,
@@ -168,7 +199,7 @@ export function loadOrgAccessCached(
   caller: Caller | null,
 ): OrgAccess | undefined | Promise<OrgAccess | undefined> {
   const withCaller = (found: OrgRead | undefined) => found && seenBy(found, caller);
-  const found = cache.get(`org:${login.toLowerCase()}:${caller?.userId ?? 0}`, () => readOrgAccess(db, login, caller?.userId ?? -1));
+  const found = cache.get(`org:${login.toLowerCase()}:${caller?.userId ?? 0}`, () => readOrgAccess(db, login, caller?.userId ?? -1, { counts: true }));
   return found instanceof Promise ? found.then(withCaller) : withCaller(found);
 }
 

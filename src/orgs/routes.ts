@@ -3,7 +3,7 @@ import { setLastModified } from '../http/conditional.js';
 import { cachedAnswer } from '../http/response-cache.js';
 import { orgOf, type Operation } from '../http/operation.js';
 import { perPageOnly, setSinceLink } from '../http/pagination.js';
-import { isOwner, tokenAllows } from './access.js';
+import { countsOf, isOwner, tokenAllows } from './access.js';
 import { organizationFull, organizationSimple, PUBLIC_VIEW_COUNTS, type OrgCounts } from './present.js';
 import { updateOrg, type OrgUpdate } from './service.js';
 import { listOrgsSince } from './store.js';
@@ -37,13 +37,14 @@ const get: Operation = {
   acceptedScopes: ['admin:org', 'read:org', 'write:org'],
   // The hottest read: the org, the caller's role and the counters (one statement) come from the read cache.
   readCache: true,
+  readsOrgCounts: true,
   async handler(request, reply) {
     const access = orgOf(request);
     const showPrivate = isOwner(access) && tokenAllows(access, ['read:org'], { organization_administration: 'read' });
     setLastModified(reply, access.org.updated_at);
     // The body's URLs follow the request's prefix when no base URL is configured: the base is part of the key.
     const key = `orgs/get:${access.org.id}:${access.org.updated_at}:${showPrivate ? "private" : "public"}:${request.apiVersion}:${request.urls.api}`;
-    return cachedAnswer(request, reply, key, async () => presentFull(request, access.org, access.counts, showPrivate));
+    return cachedAnswer(request, reply, key, async () => presentFull(request, access.org, countsOf(access), showPrivate));
   },
 };
 
@@ -56,11 +57,12 @@ const update: Operation = {
   enforceScopes: true,
   orgRole: 'owner',
   resource: 'Organization',
+  readsOrgCounts: true,
   async handler(request) {
     const access = orgOf(request);
     const updated = await updateOrg(request.server.ctx, access.org, request.caller!, (request.body ?? {}) as OrgUpdate);
     // A PATCH changes no counter: those read with the org still hold.
-    return presentFull(request, updated, access.counts, true);
+    return presentFull(request, updated, countsOf(access), true);
   },
 };
 

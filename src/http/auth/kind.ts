@@ -10,9 +10,13 @@ export interface TokenEnvironment {
   clock: Clock;
 }
 
-/** What a request's path names that a token's read may bring along: its `{org}`, and the `{username}` its operation reads. */
+/**
+ * What a request's path names that a token's read may bring along: its `{org}` (with its counters when the operation
+ * shows them), and the `{username}` its operation reads.
+ */
 export interface PathNames {
   org?: string;
+  orgCounts?: boolean;
   username?: string;
 }
 

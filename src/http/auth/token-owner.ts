@@ -15,7 +15,7 @@ export async function lookUpTokenOwner(
   names: PathNames,
 ): Promise<{ owner?: TokenOwner; orgRead?: OrgRead; namedUser?: NamedUser }> {
   if (names.org !== undefined) {
-    const both = await readOrgAccessWithTokenOwner(db, token, names.org, names.username);
+    const both = await readOrgAccessWithTokenOwner(db, token, names.org, { named: names.username, counts: names.orgCounts });
     if (both) return { owner: both.owner, orgRead: both.read };
   } else if (names.username !== undefined) {
     const found = await findTokenOwnerNaming(db, token, names.username);
