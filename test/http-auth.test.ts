@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Authenticator } from '../src/http/auth/authenticator.js';
+import type { Caller } from '../src/http/auth/caller.js';
+import type { PathNames, Resolved, TokenKind } from '../src/http/auth/kind.js';
+import type { OrgRead } from '../src/orgs/access.js';
 import { rejectsWith } from './support/foundation.js';
 import { startTestServer, type TestServer, type TestUser } from './support/server.js';
 
@@ -147,5 +151,34 @@ describe('response headers', () => {
   it('X-GitHub-Media-Type on errors too', async () => {
     const response = await t.request('GET', '/orgs/never-created', { headers: { accept: 'application/vnd.github.v3+json' } });
     assert.equal(response.headers.get('x-github-media-type'), 'github.v3; format=json');
+  });
+});
+
+describe('token lookups shared by concurrent requests (src/http/auth/authenticator.ts)', () => {
+  /** A token kind that records what each lookup was asked to read and answers it after a pause (a database round trip). */
+  function recordingKind(asked: PathNames[]): TokenKind {
+    return {
+      recognises: () => true,
+      async resolve(_token, _env, names) {
+        asked.push(names);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        const caller = { kind: 'classic', tokenId: 1, userId: 1, login: 'someone', siteAdmin: false, scopes: [], effective: new Set() } as unknown as Caller;
+        return { caller, orgRead: { counts: names.orgCounts ? { collaborators: 0, filledSeats: 1 } : undefined } as OrgRead };
+      },
+    };
+  }
+
+  it('requests that read the same names share one lookup; one that also reads the counters gets its own', async () => {
+    const asked: PathNames[] = [];
+    const auth = new Authenticator({} as never, 1000, [recordingKind(asked)]);
+    const [first, second, withCounts] = (await Promise.all([
+      auth.authenticate('token shared', { org: 'acme' }),
+      auth.authenticate('token shared', { org: 'acme' }),
+      auth.authenticate('token shared', { org: 'acme', orgCounts: true }),
+    ])) as Resolved[];
+    assert.equal(asked.length, 2);
+    assert.equal(first, second);
+    assert.equal(first.orgRead?.counts, undefined);
+    assert.deepEqual(withCounts.orgRead?.counts, { collaborators: 0, filledSeats: 1 });
   });
 });

@@ -8,7 +8,7 @@ import { tokenKinds } from './kinds.js';
 export class Authenticator {
   // A process trusts a looked-up token for `cacheMs`: revocation by another process is seen within that time.
   private cache = new Map<string, { caller: Caller; expires: number }>();
-  // Lookups under way: requests with the same token (and `{org}`) wait for the one lookup instead of each starting its own.
+  // Lookups under way: requests with the same token (and path names) wait for the one lookup instead of each starting its own.
   private pending = new Map<string, Promise<Resolved>>();
 
   constructor(
@@ -28,7 +28,8 @@ export class Authenticator {
     const token = match[1];
     const cached = this.cache.get(token);
     if (cached && cached.expires > performance.now() && !this.expired(cached.caller)) return cached.caller;
-    const key = names.org === undefined && names.username === undefined ? token : `${token}\u0000${names.org ?? ''}\u0000${names.username ?? ''}`;
+    // Requests share a lookup only when it reads the same things for them (PathNames, the counters included).
+    const key = names.org === undefined && names.username === undefined ? token : `${token}\u0000${names.org ?? ''}\u0000${names.username ?? ''}\u0000${names.orgCounts ? 1 : 0}`;
     let lookup = this.pending.get(key);
     if (!lookup) {
       lookup = this.lookUp(token, names).finally(() => this.pending.delete(key));
