@@ -1,5 +1,6 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { AuditEventTable, Database } from '../db/schema.js';
+import { precompiled } from '../db/prepared.js';
 
 export interface AuditEventInput {
   action: string;
@@ -38,9 +39,20 @@ export function auditEventRow(event: AuditEventInput): Insertable<AuditEventTabl
   };
 }
 
+// Every write records one: compiled once.
+const insertAuditEvent = precompiled(
+  (db, action: string, category: string, actorId: number | null, actor: string | null, orgId: number | null, org: string | null,
+    userId: number | null, user: string | null, team: string | null, repo: string | null, data: string | null, createdAt: string) =>
+    db.insertInto('audit_events').values({
+      action, category, actor_id: actorId, actor, org_id: orgId, org, user_id: userId, user, team, repo, data, created_at: createdAt,
+    }),
+);
+
 /** Records one audit event with GitHub's action names (`org.create`, `org.add_member` …), inside the caller's transaction. */
 export async function recordAuditEvent(db: Kysely<Database>, event: AuditEventInput): Promise<void> {
-  await db.insertInto('audit_events').values(auditEventRow(event)).execute();
+  const row = auditEventRow(event);
+  await insertAuditEvent(db, row.action, row.category, row.actor_id ?? null, row.actor ?? null, row.org_id ?? null, row.org ?? null,
+    row.user_id ?? null, row.user ?? null, row.team ?? null, row.repo ?? null, row.data ?? null, row.created_at);
 }
 
 /** Rows per multi-row insert of audit events (16 columns each: well under both stores' bound-parameter limits). */

@@ -1,7 +1,8 @@
 import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
-type Value = string | number;
+/** A bound value; null binds NULL (the first call's nulls compile as markers like any other value). */
+type Value = string | number | null;
 type Slot = number | { constant: unknown };
 
 /**
