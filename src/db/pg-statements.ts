@@ -125,7 +125,7 @@ declare class PgQueryInternals implements pg.Submittable {
   readonly binary: boolean | undefined;
   readonly types: unknown;
   readonly rows: number | undefined;
-  callback: ((error: Error | null) => void) | undefined;
+  callback: ((error: Error | null, result?: PostgresQueryResult<unknown>) => void) | undefined;
   _canceledDueToError: Error | false;
   _result: { command: string | null; rowCount: number | null };
   submit(connection: pg.Connection): void;
@@ -158,7 +158,6 @@ class ShapedQuery extends PgQuery {
   readonly #shapes: Map<string, RowShape>;
   #shape: RowShape | undefined;
   readonly #rows: Record<string, unknown>[] = [];
-  readonly #settle: (error: Error | null, result?: PostgresQueryResult<unknown>) => void;
 
   constructor(name: string, text: string, values: unknown[], shapes: Map<string, RowShape>, settle: (error: Error | null, result?: PostgresQueryResult<unknown>) => void) {
     // Given an object, pg copies it property descriptor by property descriptor; given a text and values, it takes them as they are.
@@ -166,7 +165,7 @@ class ShapedQuery extends PgQuery {
     this.name = name;
     this.#shapes = shapes;
     this.#shape = shapes.get(this.name);
-    this.#settle = settle;
+    // pg calls it with an error (handleError); handleReadyForQuery below calls it with the result.
     this.callback = settle;
   }
 
@@ -209,6 +208,6 @@ class ShapedQuery extends PgQuery {
 
   handleReadyForQuery(connection: PgConnection): void {
     if (this._canceledDueToError) return this.handleError(this._canceledDueToError, connection);
-    this.#settle(null, { command: this._result.command ?? undefined, rowCount: this._result.rowCount ?? undefined, rows: this.#rows } as PostgresQueryResult<unknown>);
+    this.callback!(null, { command: this._result.command ?? undefined, rowCount: this._result.rowCount ?? undefined, rows: this.#rows } as PostgresQueryResult<unknown>);
   }
 }
