@@ -122,7 +122,7 @@ const selectOrgAccessWithTokenOwnerNaming = byCounts((counts) =>
   precompiled((db, tokenHash: string, loginLower: string, namedLower: string) => orgAccessQuery(db, loginLower, { tokenHash }, { namedLower, counts })),
 );
 
-/** The org, its counters and a user's own membership in it, whatever token the user calls with. */
+/** The org and a user's own membership in it (with the counters and the named user where read), whatever token the user calls with. */
 export type OrgRead = Omit<OrgAccess, 'caller' | 'permissions'>;
 
 /** One query: the org by login (case-insensitive) and the caller's membership in it (with what `options` asks for). */
