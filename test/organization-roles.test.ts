@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { addMembership, auditEvents, parseLink, rejectsWith } from './support/foundation.js';
 import { addMember } from './support/membership.js';
+import { answerForStoreRefusal } from '../src/http/store-refusals.js';
 import { startTestServer, type TestServer, type TestUser } from './support/server.js';
 
 const SECURITY_MANAGER = 138;
@@ -167,6 +168,35 @@ describe('PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id} (orgs/a
     await rejectsWith(404, () => assignTeam(owner, 'no-such-team', SECURITY_MANAGER));
     await rejectsWith(404, () => assignTeam(owner, team.slug, 777));
     await rejectsWith(404, () => assignTeam(member, team.slug, SECURITY_MANAGER));
+  });
+
+  it('204 or 404, never a server error, when the team is deleted while the role is being assigned', async () => {
+    const statuses = new Map<number, number>();
+    for (let round = 0; round < 30; round++) {
+      const team = await createTeam(`Or Vanishing ${round}`);
+      const path = `/orgs/${org}/organization-roles/teams/${team.slug}/${SECURITY_MANAGER}`;
+      const [assigned, deleted] = await Promise.all([
+        t.request('PUT', path, { token: owner.token }),
+        t.request('DELETE', `/orgs/${org}/teams/${team.slug}`, { token: owner.token }),
+      ]);
+      assert.equal(deleted.status, 204);
+      assert.ok([204, 404].includes(assigned.status), `round ${round}: ${assigned.status} ${assigned.text}`);
+      if (assigned.status === 404) assert.equal(assigned.body.message, 'Not Found');
+      statuses.set(assigned.status, (statuses.get(assigned.status) ?? 0) + 1);
+    }
+    const { data: teams } = await roleTeams(owner, SECURITY_MANAGER);
+    assert.ok(!teams.some((team) => team.slug.startsWith('or-vanishing')), 'no deleted team keeps the role');
+  });
+
+  it("the store's refusal of a reference to a deleted row is answered 404 (what the race above can meet)", async () => {
+    const orgId = (await owner.octokit.rest.orgs.get({ org })).data.id;
+    const refusal = await t.server.ctx.db
+      .insertInto('org_role_teams')
+      .values({ org_id: orgId, role_id: SECURITY_MANAGER, team_id: 2_000_000_000, created_at: new Date().toISOString() })
+      .execute()
+      .then(() => undefined, (error: unknown) => error);
+    assert.ok(refusal, 'the store refuses a team that does not exist');
+    assert.equal(answerForStoreRefusal(refusal, 'Team')?.status, 404);
   });
 });
 

@@ -1,10 +1,11 @@
-import { ApiError, invalidField, validationFailed } from './errors.js';
+import { ApiError, invalidField, notFound, validationFailed } from './errors.js';
 
 /**
- * What the store refused, read alike from PostgreSQL and SQLite errors: a unique key (named `table(col,col)`),
- * or contention that outlasted the wait (a lock or busy timeout, a deadlock, a serialization failure).
+ * What the store refused, read alike from PostgreSQL and SQLite errors: a unique key (named `table(col,col)`), a
+ * reference to a row that is gone (services check that what a request names exists, so only a concurrent deletion
+ * gets here), or contention that outlasted the wait (a lock or busy timeout, a deadlock, a serialization failure).
  */
-type StoreRefusal = { kind: 'unique'; key: string } | { kind: 'contention' };
+type StoreRefusal = { kind: 'unique'; key: string } | { kind: 'vanished' } | { kind: 'contention' };
 
 function refusalOf(error: unknown): StoreRefusal | undefined {
   const e = error as { code?: unknown; table?: unknown; detail?: unknown; message?: unknown };
@@ -14,6 +15,7 @@ function refusalOf(error: unknown): StoreRefusal | undefined {
     const columns = /^Key \(([^)]*)\)=/.exec(String(e.detail ?? ''))?.[1];
     return { kind: 'unique', key: `${String(e.table)}(${(columns ?? '').replace(/\s+/g, '')})` };
   }
+  if (e.code === '23503' || e.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return { kind: 'vanished' };
   if (e.code === '40P01' || e.code === '40001' || e.code === '55P03') return { kind: 'contention' };
   // SQLite: "UNIQUE constraint failed: teams.org_id, teams.slug"
   if (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
@@ -51,5 +53,7 @@ export function answerForStoreRefusal(error: unknown, resource: string): ApiErro
     // Nothing was written (the transaction rolled back): the client may simply try again.
     return new ApiError(503, 'The database is busy; please try again.', { headers: { 'Retry-After': '1' } });
   }
+  // What the request named was deleted while it ran: the answer it would have had a moment later (nothing was written).
+  if (refusal.kind === 'vanished') return notFound();
   return (UNIQUE_KEY_ANSWERS[refusal.key] ?? ((r: string) => validationFailed([{ resource: r, code: 'already_exists' }])))(resource);
 }
