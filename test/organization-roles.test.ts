@@ -102,6 +102,23 @@ describe('PUT /orgs/{org}/organization-roles/users/{username}/{role_id} (orgs/as
     await rejectsWith(404, () => assignUser(owner, member.login, 4242));
     await rejectsWith(404, () => assignUser(member, second.login, ALL_REPO_READ));
   });
+
+  it('204 or 422 when the member is removed meanwhile, and a removed member keeps no role to come back to', async () => {
+    const leaving = await t.createUser('or-leaving');
+    const ROLE = 8134; // all_repo_write: held by no one else in this file
+    for (let round = 0; round < 80; round++) {
+      await addMembership(t, org, leaving.login);
+      // Either request first, so that each of them meets the other at every step.
+      const put = () => t.request('PUT', `/orgs/${org}/organization-roles/users/${leaving.login}/${ROLE}`, { token: owner.token });
+      const remove = () => t.request('DELETE', `/orgs/${org}/members/${leaving.login}`, { token: owner.token });
+      const [assigned, removed] = round % 2 === 0 ? await Promise.all([put(), remove()]) : (await Promise.all([remove(), put()])).reverse();
+      assert.equal(removed.status, 204);
+      assert.ok([204, 422].includes(assigned.status), `round ${round}: ${assigned.status} ${assigned.text}`);
+    }
+    await addMembership(t, org, leaving.login);
+    const { data } = await roleUsers(owner, ROLE);
+    assert.ok(!data.some((u) => u.login === leaving.login), 'the role went with the membership');
+  });
 });
 
 describe('DELETE /orgs/{org}/organization-roles/users/{username}/{role_id} (orgs/revoke-org-role-user)', () => {

@@ -1,4 +1,6 @@
-import { findAccount, findAccountsByIds, type Account } from '../accounts/store.js';
+import type { Kysely } from 'kysely';
+import { findAccount, findAccountsByIds, lockAccount, type Account } from '../accounts/store.js';
+import type { Database } from '../db/schema.js';
 import { isoSeconds } from '../clock.js';
 import type { AppContext } from '../context.js';
 import { recordEvent } from '../events/record.js';
@@ -26,8 +28,8 @@ async function userNamed(ctx: AppContext, username: string): Promise<Account> {
   return user;
 }
 
-async function teamNamed(ctx: AppContext, org: Account, slug: string): Promise<TeamRow> {
-  const team = await findTeamBySlug(ctx.db, org.id, slug);
+async function teamNamed(db: Kysely<Database>, org: Account, slug: string): Promise<TeamRow> {
+  const team = await findTeamBySlug(db, org.id, slug);
   if (!team) throw notFound();
   return team;
 }
@@ -53,21 +55,25 @@ function roleEvent(action: 'assign' | 'revoke', org: Account, caller: Caller, ro
 export async function assignRoleToUser(ctx: AppContext, org: Account, caller: Caller, username: string, roleId: string): Promise<void> {
   const role = roleNamed(roleId);
   const user = await userNamed(ctx, username);
-  const membership = await getMembership(ctx.db, org.id, user.id);
-  if (membership?.state !== 'active' || membership.role === 'billing_manager') {
-    throw new ApiError(422, `${user.login} is not a member of the ${org.login} organization.`);
-  }
   const now = isoSeconds(ctx.clock.now());
   await ctx.db.transaction().execute(async (trx) => {
+    // Under the org's lock, which removing a member takes too: the member cannot leave between this check and the insert.
+    await lockAccount(trx, ctx.dialect, org.id);
+    const membership = await getMembership(trx, org.id, user.id);
+    if (membership?.state !== 'active' || membership.role === 'billing_manager') {
+      throw new ApiError(422, `${user.login} is not a member of the ${org.login} organization.`);
+    }
     if (await assignUserRole(trx, org.id, role.id, user.id, now)) await recordEvent(trx, roleEvent('assign', org, caller, role.id, { user }, now));
   });
 }
 
 export async function assignRoleToTeam(ctx: AppContext, org: Account, caller: Caller, slug: string, roleId: string): Promise<void> {
   const role = roleNamed(roleId);
-  const team = await teamNamed(ctx, org, slug);
   const now = isoSeconds(ctx.clock.now());
   await ctx.db.transaction().execute(async (trx) => {
+    // Under the org's lock, which deleting a team takes too: the team read here is there until the insert commits.
+    await lockAccount(trx, ctx.dialect, org.id);
+    const team = await teamNamed(trx, org, slug);
     if (await assignTeamRole(trx, org.id, role.id, team.id, now)) await recordEvent(trx, roleEvent('assign', org, caller, role.id, { team }, now));
   });
 }
@@ -86,7 +92,7 @@ export async function revokeRolesOfUser(ctx: AppContext, org: Account, caller: C
 
 export async function revokeRolesOfTeam(ctx: AppContext, org: Account, caller: Caller, slug: string, roleId?: string): Promise<void> {
   const role = roleId === undefined ? undefined : roleNamed(roleId);
-  const team = await teamNamed(ctx, org, slug);
+  const team = await teamNamed(ctx.db, org, slug);
   const now = isoSeconds(ctx.clock.now());
   await ctx.db.transaction().execute(async (trx) => {
     for (const revoked of await revokeTeamRoles(trx, org.id, team.id, role?.id)) {
