@@ -353,6 +353,26 @@ describe('installation tokens', () => {
     assert.equal((await t.request('GET', `/orgs/${org}/members`, { token: fresh })).status, 200);
   });
 
+  it('one asked for while the installation is being suspended is refused, or dies with the suspension', async () => {
+    const { org } = await freshOrg();
+    const app = await registerApp(t, org);
+    const id = await installApp(t, app, org);
+    const jwt = appOctokit(t, app);
+    for (let round = 0; round < 10; round++) {
+      const [minted, suspended] = await Promise.all([
+        jwt.rest.apps.createInstallationAccessToken({ installation_id: id }).then(
+          ({ data }) => data.token,
+          (error: { status?: number }) => error.status,
+        ),
+        t.request('PUT', `/admin/installations/${id}/suspended`, { token: t.admin.token }),
+      ]);
+      assert.equal(suspended.status, 204);
+      assert.equal((await t.request('DELETE', `/admin/installations/${id}/suspended`, { token: t.admin.token })).status, 204);
+      if (typeof minted === 'number') assert.equal(minted, 403, `round ${round}`);
+      else assert.equal((await t.request('GET', `/orgs/${org}/members`, { token: minted })).status, 401, `round ${round}: the token outlived the suspension`);
+    }
+  });
+
   it('act only on their installation’s org', async () => {
     const { org } = await freshOrg();
     const elsewhere = await freshOrg();

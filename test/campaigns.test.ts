@@ -233,6 +233,16 @@ describe('PATCH /orgs/{org}/campaigns/{campaign_number} (campaigns/update-campai
     await rejectsWith(404, () => update(owner, 424242, { name: 'x' }));
     await rejectsWith(404, () => update(member, data.number, { name: 'x' }));
   });
+
+  it('two requests closing it at once: both answer it closed, one campaign.close is recorded', async () => {
+    for (let round = 0; round < 3; round++) {
+      const { data } = await create(owner);
+      const answers = await Promise.all([update(owner, data.number, { state: 'closed' }), update(manager, data.number, { state: 'closed' })]);
+      assert.deepEqual(answers.map((a) => a.data.state), ['closed', 'closed']);
+      const closes = (await auditEvents(t, { action: 'campaign.close', org })).filter((e) => e.data?.campaign_number === data.number);
+      assert.equal(closes.length, 1, `round ${round}: ${closes.length} campaign.close events`);
+    }
+  });
 });
 
 describe('DELETE /orgs/{org}/campaigns/{campaign_number} (campaigns/delete-campaign)', () => {
@@ -242,6 +252,17 @@ describe('DELETE /orgs/{org}/campaigns/{campaign_number} (campaigns/delete-campa
     await rejectsWith(404, () => get(owner, data.number));
     await rejectsWith(404, () => owner.octokit.rest.campaigns.deleteCampaign({ org, campaign_number: data.number }));
     assert.ok((await auditEvents(t, { action: 'campaign.destroy', org })).some((e) => e.data?.campaign_number === data.number));
+  });
+
+  it('two DELETEs at once: one 204, one 404, one campaign.destroy', async () => {
+    for (let round = 0; round < 3; round++) {
+      const { data } = await create(owner);
+      const path = `/orgs/${org}/campaigns/${data.number}`;
+      const answers = await Promise.all([t.request('DELETE', path, { token: owner.token }), t.request('DELETE', path, { token: manager.token })]);
+      assert.deepEqual(answers.map((a) => a.status).sort(), [204, 404], `round ${round}`);
+      const destroys = (await auditEvents(t, { action: 'campaign.destroy', org })).filter((e) => e.data?.campaign_number === data.number);
+      assert.equal(destroys.length, 1, `round ${round}: ${destroys.length} campaign.destroy events`);
+    }
   });
 
   it('404 for plain members', async () => {

@@ -302,6 +302,9 @@ export async function installationOfApp(ctx: AppContext, caller: Caller, rawId: 
   return viewOf(ctx.db, installation);
 }
 
+/** GitHub's answer to a token asked for a suspended installation. */
+const installationSuspended = () => new ApiError(403, 'This installation has been suspended');
+
 export interface AccessTokenRequest {
   permissions?: Record<string, string>;
   repositories?: string[];
@@ -324,8 +327,7 @@ export interface CreatedAccessToken {
  */
 export async function createAccessToken(ctx: AppContext, caller: Caller, rawId: string, body: AccessTokenRequest): Promise<CreatedAccessToken> {
   const { installation } = await installationOfApp(ctx, caller, rawId);
-  // GitHub's answer for a suspended installation.
-  if (installation.suspended_at !== null) throw new ApiError(403, 'This installation has been suspended');
+  if (installation.suspended_at !== null) throw installationSuspended();
   const granted = permissionsOf(installation);
   const asked = body.permissions ?? {};
   const unknown = Object.entries(asked).filter(([name, level]) => !PERMISSION_LEVELS[name]?.includes(level)).map(([name]) => name);
@@ -352,6 +354,11 @@ export async function createAccessToken(ctx: AppContext, caller: Caller, rawId: 
   const expiresAt = isoSeconds(new Date(nowMs + INSTALLATION_TOKEN_LIFETIME_MS));
   const repositorySelection = repositoryIds ? 'selected' : installation.repository_selection;
   await ctx.db.transaction().execute(async (trx) => {
+    // Under the org's lock, which suspending takes too: no token is minted after a suspension swept the installation's.
+    await lockAccount(trx, ctx.dialect, installation.org_id);
+    const current = await findInstallation(trx, installation.id);
+    if (!current) throw notFound();
+    if (current.suspended_at !== null) throw installationSuspended();
     // Minting is when expired tokens are swept: each dies an hour after it was made, unused ever after.
     await pruneInstallationTokens(trx, now);
     await insertInstallationToken(trx, token, {

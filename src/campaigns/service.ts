@@ -21,6 +21,7 @@ import {
   findCampaign,
   insertCampaign,
   listCampaigns,
+  lockCampaign,
   managersOf,
   nextCampaignNumber,
   setManagers,
@@ -170,9 +171,12 @@ export async function updateCampaign(ctx: AppContext, urls: Urls, org: Account, 
   const managerIds = body.managers === undefined ? undefined : await resolveManagers(ctx, org, body.managers);
   const teamIds = body.team_managers === undefined ? undefined : await resolveTeamManagers(ctx, org, body.team_managers);
   const fields = Object.keys(body).filter((field) => field !== 'state');
-  const stateChange = body.state !== undefined && body.state !== campaign.state ? body.state : undefined;
   const row = await ctx.db.transaction().execute(async (trx) => {
-    if (!fields.length && !stateChange) return campaign;
+    // Read again under the row's lock: of two requests closing it at once, the second finds it closed and records nothing.
+    const current = await lockCampaign(trx, ctx.dialect, campaign.id);
+    if (!current) throw notFound();
+    const stateChange = body.state !== undefined && body.state !== current.state ? body.state : undefined;
+    if (!fields.length && !stateChange) return current;
     const updated = await updateCampaignRow(trx, campaign.id, {
       ...(body.name !== undefined && { name: body.name }),
       ...(body.description !== undefined && { description: body.description }),
@@ -181,8 +185,6 @@ export async function updateCampaign(ctx: AppContext, urls: Urls, org: Account, 
       ...(stateChange && { state: stateChange, closed_at: stateChange === 'closed' ? at : null }),
       updated_at: at,
     });
-    // Deleted by another request since it was read.
-    if (!updated) throw notFound();
     if (managerIds) await setManagers(trx, campaign.id, managerIds);
     if (teamIds) await setTeamManagers(trx, campaign.id, teamIds);
     const event = { actor: actorOf(caller), org, data: { campaign_number: campaign.number, name: updated.name }, createdAt: at };
@@ -198,7 +200,8 @@ export async function deleteCampaign(ctx: AppContext, org: Account, caller: Call
   const campaign = await campaignNamed(ctx, org, campaignNumber);
   const at = isoSeconds(ctx.clock.now());
   await ctx.db.transaction().execute(async (trx) => {
-    await deleteCampaignRow(trx, campaign.id);
+    // Deleted by another request since it was read: the answer a moment later, and no second campaign.destroy.
+    if (!(await deleteCampaignRow(trx, campaign.id))) throw notFound();
     await recordEvent(trx, {
       action: 'campaign.destroy',
       actor: actorOf(caller),

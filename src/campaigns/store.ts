@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
+import type { DialectName } from '../db/connect.js';
 import { assignedFlag } from '../code-scanning/store.js';
 import type { CampaignTable, Database } from '../db/schema.js';
 import { precompiled } from '../db/prepared.js';
@@ -30,14 +31,24 @@ export async function findCampaign(db: Kysely<Database>, orgId: number, number: 
   return db.selectFrom('campaigns').selectAll().where('org_id', '=', orgId).where('number', '=', number).executeTakeFirst();
 }
 
-/** Updates the campaign (locking its row to the end of the transaction); undefined when it was deleted meanwhile. */
-export async function updateCampaignRow(db: Kysely<Database>, id: number, changes: Updateable<CampaignTable>): Promise<CampaignRow | undefined> {
-  return db.updateTable('campaigns').set(changes).where('id', '=', id).returningAll().executeTakeFirst();
+/**
+ * The campaign as it is now, its row locked to the end of the transaction (PostgreSQL; SQLite's write transactions
+ * hold the database's write lock already); undefined when it was deleted meanwhile.
+ */
+export async function lockCampaign(trx: Transaction<Database>, dialect: DialectName, id: number): Promise<CampaignRow | undefined> {
+  const query = trx.selectFrom('campaigns').selectAll().where('id', '=', id);
+  return (dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
 }
 
-/** Deletes the campaign; its managers and alert links go with it (foreign keys cascade). */
-export async function deleteCampaignRow(db: Kysely<Database>, id: number): Promise<void> {
-  await db.deleteFrom('campaigns').where('id', '=', id).execute();
+/** Updates the campaign (its row locked with `lockCampaign`). */
+export async function updateCampaignRow(db: Kysely<Database>, id: number, changes: Updateable<CampaignTable>): Promise<CampaignRow> {
+  return db.updateTable('campaigns').set(changes).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Deletes the campaign; its managers and alert links go with it (foreign keys cascade). Whether it was there to delete. */
+export async function deleteCampaignRow(db: Kysely<Database>, id: number): Promise<boolean> {
+  const { numDeletedRows } = await db.deleteFrom('campaigns').where('id', '=', id).executeTakeFirst();
+  return numDeletedRows > 0n;
 }
 
 /** Replaces the campaign's managers (users) or team managers. */
