@@ -44,7 +44,7 @@ interface Expected {
   closed_count: number;
 }
 
-async function seed(databaseUrl: string): Promise<{ seeded: Seeded; expected: Expected }> {
+async function seed(store: StoreKind, databaseUrl: string): Promise<{ seeded: Seeded; expected: Expected }> {
   const expected: Expected = { open_count: 0, in_progress_count: 0, closed_count: 0 };
   const seeded = await seedDirectly(databaseUrl, async (trx) => {
     const now = isoSeconds(new Date());
@@ -90,7 +90,7 @@ async function seed(databaseUrl: string): Promise<{ seeded: Seeded; expected: Ex
           .execute();
         const assigned = alerts.filter((_, k) => states[k] === 'open' && k % 3 === 0);
         if (assigned.length) await trx.insertInto('code_scanning_alert_assignees').values(assigned.map((a) => ({ alert_id: a.id, user_id: owner.id, created_at: now }))).execute();
-        await addCampaignAlerts(trx, campaign.id, alerts.map((a) => a.id));
+        await addCampaignAlerts(trx, store, campaign.id, alerts.map((a) => a.id));
         for (const [k, state] of states.entries()) {
           if (state !== 'open') expected.closed_count++;
           else if (k % 3 === 0) expected.in_progress_count++;
@@ -132,7 +132,7 @@ async function runStore(store: StoreKind): Promise<StoreRun> {
   process.stdout.write(`\n== ${store}\n`);
   const db = await freshDatabase(store);
   try {
-    const { seeded, expected } = await seed(db.url);
+    const { seeded, expected } = await seed(store, db.url);
     if (store === 'postgres') await vacuum(db.url);
     process.stdout.write(`  seeded ${fmt(seeded.rows)} rows (${fmt(REPOSITORIES * ALERTS_PER_REPOSITORY)} alerts in ${REPOSITORIES} repositories) in ${fmt(seeded.ms / 1000, 1)} s\n`);
     const server = await startOrghub(db.url);

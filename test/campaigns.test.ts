@@ -183,6 +183,20 @@ describe('GET /orgs/{org}/campaigns/{campaign_number} (campaigns/get-campaign-su
     assert.deepEqual((await get(owner, data.number)).data.alert_stats, { open_count: 1, in_progress_count: 0, closed_count: 2 });
   });
 
+  it('alert_stats hold an alert dismissed or reopened while the campaign is being created', async () => {
+    const repo = 'racing';
+    const racingId = await seedRepositoryWithAlerts(t.server.ctx.db, await orgId(org), repo, 1, NOW);
+    for (let round = 0; round < 6; round++) {
+      const change = round % 2 === 0 ? { state: 'dismissed', dismissed_reason: 'used in tests' } : { state: 'open' };
+      const [{ data }] = await Promise.all([
+        create(owner, { code_scanning_alerts: [{ repository_id: racingId, alert_numbers: [1] }] }),
+        owner.octokit.rest.codeScanning.updateAlert({ owner: org, repo, alert_number: 1, ...(change as { state: 'open' }) }),
+      ]);
+      const expected = change.state === 'open' ? { open_count: 1, in_progress_count: 0, closed_count: 0 } : { open_count: 0, in_progress_count: 0, closed_count: 1 };
+      assert.deepEqual((await get(owner, data.number)).data.alert_stats, expected, `round ${round}`);
+    }
+  });
+
   it('404 for an unknown number, a number that is no number, plain members and outsiders', async () => {
     await rejectsWith(404, () => get(owner, 424242));
     assert.equal((await t.request('GET', `/orgs/${org}/campaigns/abc`, { token: owner.token })).status, 404);

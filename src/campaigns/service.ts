@@ -140,7 +140,7 @@ export async function createCampaign(ctx: AppContext, urls: Urls, org: Account, 
     });
     await setManagers(trx, created.id, managerIds);
     await setTeamManagers(trx, created.id, teamIds);
-    await addCampaignAlerts(trx, created.id, alertIds);
+    await addCampaignAlerts(trx, ctx.dialect, created.id, alertIds);
     await recordEvent(trx, {
       action: 'campaign.create',
       actor: actorOf(caller),

@@ -65,10 +65,16 @@ export async function setTeamManagers(db: Kysely<Database>, campaignId: number, 
 /**
  * Links the campaign to its alerts, each with its state and assignment as they are now (kept current from then on by
  * `mirrorToCampaigns`), in batches that stay under both stores' bound-parameter limits.
+ * On PostgreSQL each batch's alerts are share-locked first, in id order, and copied by a statement of its own: the copy
+ * holds every change committed before it, and a later change waits for this transaction, then updates the copy. SQLite's
+ * one writer serializes the two already.
  */
-export async function addCampaignAlerts(db: Kysely<Database>, campaignId: number, alertIds: number[]): Promise<void> {
+export async function addCampaignAlerts(db: Kysely<Database>, dialect: DialectName, campaignId: number, alertIds: number[]): Promise<void> {
   const BATCH = 400;
-  for (let i = 0; i < alertIds.length; i += BATCH) {
+  const ids = [...alertIds].sort((a, b) => a - b);
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const batch = ids.slice(i, i + BATCH);
+    if (dialect === 'postgres') await db.selectFrom('code_scanning_alerts').select('id').where('id', 'in', batch).orderBy('id').forShare().execute();
     await db
       .insertInto('campaign_alerts')
       .columns(['campaign_id', 'alert_id', 'state', 'assigned'])
@@ -76,7 +82,7 @@ export async function addCampaignAlerts(db: Kysely<Database>, campaignId: number
         db
           .selectFrom('code_scanning_alerts as a')
           .select((eb) => [sql<number>`cast(${campaignId} as integer)`.as('campaign_id'), 'a.id', 'a.state', assignedFlag(eb.ref('a.id')).as('assigned')])
-          .where('a.id', 'in', alertIds.slice(i, i + BATCH)),
+          .where('a.id', 'in', batch),
       )
       .execute();
   }
