@@ -353,6 +353,15 @@ describe('installation tokens', () => {
     assert.equal((await t.request('GET', `/orgs/${org}/members`, { token: fresh })).status, 200);
   });
 
+  it('two suspensions at once: both 204, one integration_installation.suspend', async () => {
+    const { org } = await freshOrg();
+    const id = await installApp(t, await registerApp(t, org), org);
+    const path = `/admin/installations/${id}/suspended`;
+    const answers = await Promise.all([t.request('PUT', path, { token: t.admin.token }), t.request('PUT', path, { token: t.admin.token })]);
+    assert.deepEqual(answers.map((a) => a.status), [204, 204]);
+    assert.equal((await auditEvents(t, { action: 'integration_installation.suspend', org })).length, 1);
+  });
+
   it('one asked for while the installation is being suspended is refused, or dies with the suspension', async () => {
     const { org } = await freshOrg();
     const app = await registerApp(t, org);

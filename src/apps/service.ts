@@ -276,10 +276,12 @@ export async function uninstall(ctx: AppContext, caller: Caller, rawId: string):
 /** `PUT|DELETE /admin/installations/{installation_id}/suspended` (extension). Suspending revokes its tokens; doing it twice changes nothing. */
 export async function setSuspended(ctx: AppContext, caller: Caller, rawId: string, suspended: boolean): Promise<void> {
   const id = await ctx.db.transaction().execute(async (trx) => {
+    const found = await installationOr404(trx, rawId);
+    const view = await viewOf(trx, found);
+    await lockAccount(trx, ctx.dialect, view.org.id);
+    // Read again under the lock: of two requests suspending it at once, the second finds it suspended and records nothing.
     const current = await installationOr404(trx, rawId);
     if ((current.suspended_at !== null) === suspended) return current.id;
-    const view = await viewOf(trx, current);
-    await lockAccount(trx, ctx.dialect, view.org.id);
     const now = isoSeconds(ctx.clock.now());
     const installation = await updateInstallation(trx, current.id, {
       suspended_at: suspended ? now : null,
