@@ -8,6 +8,7 @@ import type { Urls } from '../http/urls.js';
 import { isMember, type OrgAccess } from '../orgs/access.js';
 import { authorizeOnFirstUse } from './service.js';
 import { findAuthorization, touchAuthorizations } from './store.js';
+import { nextTurn } from '../db/next-turn.js';
 
 const MAX_KNOWN = 10_000;
 /** Ids per UPDATE of access times: well below either store's limit on bound parameters. */
@@ -112,7 +113,10 @@ export class SamlEnforcement {
     }
     try {
       for (const [at, ids] of byTime) {
-        for (let i = 0; i < ids.length; i += TOUCH_BATCH) await touchAuthorizations(this.db, ids.slice(i, i + TOUCH_BATCH), at);
+        for (let i = 0; i < ids.length; i += TOUCH_BATCH) {
+          await nextTurn();
+          await touchAuthorizations(this.db, ids.slice(i, i + TOUCH_BATCH), at);
+        }
       }
     } catch (error) {
       // Kept for the next flush, unless a later use was noted meanwhile.

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { withNamedStatements } from './pg-statements.js';
 import type { Database } from './schema.js';
+import { checkpointInBackground } from './sqlite-checkpointer.js';
 import { OrghubSqliteDialect } from './sqlite-dialect.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -47,7 +48,13 @@ export function openStore(url: string): Store {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new OrghubSqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', name, close: () => db.destroy() };
+  // An in-memory database has no WAL to copy back.
+  const checkpointer = path === ':memory:' ? undefined : checkpointInBackground(sqlite, path);
+  const close = async () => {
+    await checkpointer?.stop();
+    await db.destroy();
+  };
+  return { db, dialect: 'sqlite', name, close };
 }
 
 /** Longest wait for the WAL switch; as long as the busy timeout. */

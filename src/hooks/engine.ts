@@ -9,6 +9,7 @@ import { isoSeconds, type Clock } from '../clock.js';
 import type { DialectName } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 import { claimDeliveries, completeDeliveries, pruneDeliveries, type DeliveryOutcome, type DeliveryWithPayload } from './store.js';
+import { nextTurn } from '../db/next-turn.js';
 
 export interface DeliverySettings {
   /** Deliveries in flight at once, per process; 0: this process records deliveries but sends none (an API-only process). */
@@ -49,9 +50,6 @@ const PRUNE_INTERVAL_MS = 60_000;
  */
 const STEP_ROWS = 16;
 const LAUNCHES_PER_STEP = 2;
-
-/** Resolves after the event loop has polled for I/O once: requests that arrived meanwhile are handled first. */
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function blockListOf(ranges: string[]): BlockList {
   const list = new BlockList();
