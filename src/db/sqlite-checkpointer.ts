@@ -9,13 +9,20 @@ const AUTO_CHECKPOINT_PAGES = 1000;
 
 /**
  * The checkpointing thread: its own connection to the file, a passive checkpoint every `ms` (never waiting for a
- * lock: another process's checkpoint or a writer in the way just means next time), closed on 'stop'.
+ * lock: another process's checkpoint in the way just means next time), closed on 'stop'. Any other failure ends the
+ * thread, so that the serving connection checkpoints itself again rather than let the WAL grow.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const SQLite = require(workerData.driver);
 const db = new SQLite(workerData.path, { fileMustExist: true });
-const checkpoint = () => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} };
+const checkpoint = () => {
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch (error) {
+    if (error.code !== 'SQLITE_BUSY') throw error;
+  }
+};
 const timer = setInterval(checkpoint, workerData.ms);
 parentPort.on('message', () => { clearInterval(timer); checkpoint(); db.close(); parentPort.close(); });
 `;
