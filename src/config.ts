@@ -21,8 +21,13 @@ export interface Config {
   campaignLimit: number;
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
-  /** How long a process trusts a token it has looked up (revocations elsewhere take this long to be seen). */
+  /**
+   * How long a process trusts what it looked up about a caller without confirming that nothing changed: a SAML credential
+   * authorization that long; a token as long as the caller generation was checked this recently (src/http/auth/authenticator.ts).
+   */
   authCacheMs: number;
+  /** How often a process checks the caller generation: a token revoked through another process is refused there within it. */
+  authPollMs: number;
   /** Lifetime of the per-process read cache (src/http/read-cache.ts); 0 turns it off. */
   readCacheMs: number;
   /** How often batched counts (rate limits, credential authorizations' last use) are written to the database. */
@@ -61,6 +66,7 @@ export const defaultConfig: Config = {
   campaignLimit: 50,
   bodyLimit: 1024 * 1024,
   authCacheMs: 1000,
+  authPollMs: 100,
   readCacheMs: 1000,
   rateLimitFlushMs: 200,
   // Ample for a slow link to carry this API's few-kilobyte headers and bodies; a stalled client is dropped soon after.
@@ -101,7 +107,7 @@ export function resolveConfig(input: ConfigInput = {}): Config {
     sarifProcessing: { ...defaultConfig.sarifProcessing, ...defined(input.sarifProcessing) },
   } as Config;
   // Zero or NaN would switch a bound off, or let Fastify silently substitute its own default.
-  for (const name of ['headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'maxConnections'] as const) {
+  for (const name of ['headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'maxConnections', 'authPollMs'] as const) {
     if (!Number.isInteger(config[name]) || config[name] < 1) throw new Error(`${name} must be a positive integer, got ${config[name]}`);
   }
   if (typeof config.logger === 'object' && !LOG_LEVELS.includes(config.logger.level)) {

@@ -49,7 +49,7 @@ export async function buildServer(input: ConfigInput = {}, listenHost?: string):
     config,
     clock: config.clock,
     urls,
-    auth: new Authenticator({ db: store.db, clock: config.clock }, config.authCacheMs),
+    auth: new Authenticator({ db: store.db, clock: config.clock }, { pollMs: config.authPollMs, staleAfterMs: config.authCacheMs }),
     readCache: new ReadCache(config.readCacheMs),
     rateLimiter: new RateLimiter(store.db, config.clock, config.rateLimit.windowSeconds, config.rateLimitFlushMs),
     graphqlRateLimiter: new RateLimiter(store.db, config.clock, config.rateLimit.windowSeconds, config.rateLimitFlushMs, 'graphql'),
@@ -61,6 +61,7 @@ export async function buildServer(input: ConfigInput = {}, listenHost?: string):
   };
   const auditRetention = new AuditRetention(store.db, store.dialect, config.clock, config.auditLogRetentionDays, (error) => app.log.error({ err: error }, 'audit log retention'));
   bindEventContext(store.db, { urls, deliveriesRecorded: () => ctx.deliveries.expect() });
+  await ctx.auth.start();
   const admin = await bootstrapAdmin(ctx);
   const app: FastifyInstance = createApp(ctx, config, certificate);
   ctx.deliveries.start();
@@ -77,6 +78,7 @@ export async function buildServer(input: ConfigInput = {}, listenHost?: string):
       if (closed) return;
       closed = true;
       await app.close();
+      ctx.auth.close();
       await ctx.deliveries.stop();
       await ctx.sarifProcessor.stop();
       await auditRetention.stop();

@@ -170,7 +170,7 @@ describe('token lookups shared by concurrent requests (src/http/auth/authenticat
 
   it('requests that read the same names share one lookup; one that also reads the counters gets its own', async () => {
     const asked: PathNames[] = [];
-    const auth = new Authenticator({} as never, 1000, [recordingKind(asked)]);
+    const auth = new Authenticator({} as never, { pollMs: 100, staleAfterMs: 1000 }, [recordingKind(asked)]);
     const [first, second, withCounts] = (await Promise.all([
       auth.authenticate('token shared', { org: 'acme' }),
       auth.authenticate('token shared', { org: 'acme' }),

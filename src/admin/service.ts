@@ -119,9 +119,8 @@ export async function deleteImpersonationTokens(ctx: AppContext, caller: Caller,
   const user = await findAccount(ctx.db, username, 'User');
   if (!user) throw notFound();
   const now = isoSeconds(ctx.clock.now());
-  await ctx.db.transaction().execute(async (trx) => {
+  await ctx.auth.changeCallers(async (trx) => {
     await deleteTokensOf(trx, user.id);
     await recordEvent(trx, { action: 'oauth_access.destroy', actor: actorOf(caller), user, createdAt: now });
   });
-  ctx.auth.forgetUser(user.id);
 }

@@ -25,15 +25,15 @@ type UserChange<T> = (trx: Transaction<Database>, user: Account, now: string) =>
  * Runs `change` on the user `username` (404 for anyone else, organizations included) with both the user and the calling
  * site admin locked (in id order, so two admins acting on each other cannot deadlock) and read again: a caller demoted,
  * suspended or deleted meanwhile is refused. That, with `ownAccountRefused` (GHES: "any user account except your own"),
- * keeps at least one active site admin whatever runs in parallel. The user's tokens then leave this process's cache, so
- * their next request sees the change.
+ * keeps at least one active site admin whatever runs in parallel. Every process then looks the user's tokens up again
+ * (Authenticator.changeCallers), so their next request sees the change.
  */
 async function changeUser<T>(ctx: AppContext, caller: Caller, username: string, ownAccountRefused: string | undefined, change: UserChange<T>): Promise<T> {
   const found = await findAccount(ctx.db, username, 'User');
   if (!found) throw notFound();
   if (ownAccountRefused && found.id === caller.userId) throw forbidden(ownAccountRefused);
   const now = isoSeconds(ctx.clock.now());
-  const result = await ctx.db.transaction().execute(async (trx) => {
+  return ctx.auth.changeCallers(async (trx) => {
     for (const id of [...new Set([found.id, caller.userId])].sort((a, b) => a - b)) await lockAccount(trx, ctx.dialect, id);
     const actor = await findAccountById(trx, caller.userId, 'User');
     if (actor?.site_admin !== 1 || actor.suspended === 1) throw forbidden('Must be a site administrator.');
@@ -41,8 +41,6 @@ async function changeUser<T>(ctx: AppContext, caller: Caller, username: string, 
     if (!user) throw notFound();
     return change(trx, user, now);
   });
-  ctx.auth.forgetUser(found.id);
-  return result;
 }
 
 /** `PATCH /admin/users/{username}`: the user's new login; id, memberships, teams and tokens stay. */

@@ -254,34 +254,27 @@ async function installationOr404(db: Kysely<Database>, rawId: string): Promise<I
   return installation;
 }
 
-/** This process forgets the installation's tokens at once; other processes within the Authenticator's cache window (authCacheMs). */
-function forgetTokens(ctx: AppContext, installationId: number): void {
-  ctx.auth.forgetWhere((caller) => caller.installation?.id === installationId);
-}
-
 /** `DELETE /admin/installations/{installation_id}` (extension): uninstalls; the installation's tokens die with it. */
 export async function uninstall(ctx: AppContext, caller: Caller, rawId: string): Promise<void> {
-  const id = await ctx.db.transaction().execute(async (trx) => {
+  await ctx.auth.changeCallers(async (trx) => {
     const installation = await installationOr404(trx, rawId);
     const view = await viewOf(trx, installation);
     await lockAccount(trx, ctx.dialect, view.org.id);
     // The `deleted` payload shows the installation as it was: recorded before the row goes.
     await recordInstallationEvent(trx, 'integration_installation.destroy', caller, view.org, installation, view.app, isoSeconds(ctx.clock.now()));
     await deleteInstallation(trx, installation.id);
-    return installation.id;
   });
-  forgetTokens(ctx, id);
 }
 
 /** `PUT|DELETE /admin/installations/{installation_id}/suspended` (extension). Suspending revokes its tokens; doing it twice changes nothing. */
 export async function setSuspended(ctx: AppContext, caller: Caller, rawId: string, suspended: boolean): Promise<void> {
-  const id = await ctx.db.transaction().execute(async (trx) => {
+  await ctx.auth.changeCallers(async (trx) => {
     const found = await installationOr404(trx, rawId);
     const view = await viewOf(trx, found);
     await lockAccount(trx, ctx.dialect, view.org.id);
     // Read again under the lock: of two requests suspending it at once, the second finds it suspended and records nothing.
     const current = await installationOr404(trx, rawId);
-    if ((current.suspended_at !== null) === suspended) return current.id;
+    if ((current.suspended_at !== null) === suspended) return;
     const now = isoSeconds(ctx.clock.now());
     const installation = await updateInstallation(trx, current.id, {
       suspended_at: suspended ? now : null,
@@ -291,10 +284,7 @@ export async function setSuspended(ctx: AppContext, caller: Caller, rawId: strin
     if (suspended) await deleteInstallationTokens(trx, installation.id);
     const action = suspended ? 'integration_installation.suspend' : 'integration_installation.unsuspend';
     await recordInstallationEvent(trx, action, caller, view.org, installation, view.app, now);
-    return installation.id;
   });
-  // After the commit: a lookup racing the change must not cache what the change is about to remove.
-  forgetTokens(ctx, id);
 }
 
 /** The installation a JWT's app asks about: 404 for another app's, as GitHub does. */

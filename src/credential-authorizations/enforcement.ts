@@ -35,7 +35,7 @@ interface Known {
  * SAML SSO enforcement on every request to an org's resources (src/http/operation.ts calls `admit` where the caller's
  * view of the org is resolved). While an org enforces it, a member's token needs a credential authorization for the
  * org: the first use makes one, a revoked one is refused with GitHub's 403.
- * - Like tokens (src/http/auth/authenticator.ts), a process trusts what it looked up for `cacheMs`: a revocation made through
+ * - A process trusts what it looked up for `cacheMs` (authCacheMs): a revocation made through
  *   another process is seen within that time, one made through this process at once.
  * - `credential_accessed_at` is kept off the request's path, as rate-limit counts are: uses are noted in memory and
  *   written in batches every `flushMs` (and on close).

@@ -11,6 +11,7 @@ import * as repositoriesCodeScanning from './migrations/008_repositories_code_sc
 import * as organizationRolesCampaigns from './migrations/009_organization_roles_campaigns.js';
 import * as appsInstallations from './migrations/010_apps_installations.js';
 import * as tokenKinds from './migrations/011_token_kinds.js';
+import * as callerGeneration from './migrations/012_caller_generation.js';
 
 /** Every migration, in order; one set serves SQLite and PostgreSQL. */
 const migrations: Record<string, Migration> = {
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '009_organization_roles_campaigns': organizationRolesCampaigns,
   '010_apps_installations': appsInstallations,
   '011_token_kinds': tokenKinds,
+  '012_caller_generation': callerGeneration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -438,6 +438,12 @@ export interface CampaignAlertTable {
   assigned: 0 | 1;
 }
 
+/** The one row (`id` 1) whose `generation` every change to what tokens stand for increments (src/http/auth/authenticator.ts). */
+export interface CallerGenerationTable {
+  id: number;
+  generation: number;
+}
+
 export interface Database {
   accounts: AccountTable;
   tokens: TokenTable;
@@ -469,6 +475,7 @@ export interface Database {
   campaign_managers: CampaignManagerTable;
   campaign_team_managers: CampaignTeamManagerTable;
   campaign_alerts: CampaignAlertTable;
+  caller_generation: CallerGenerationTable;
 }
 
 export type DB = Kysely<Database>;

@@ -57,7 +57,7 @@ export interface Operation {
   resource?: string;
   /**
    * A GET whose answer depends only on the org row, the caller's membership and org counters may resolve `{org}`
-   * through the per-process read cache (src/http/read-cache.ts: at most `authCacheMs` stale across processes).
+   * through the per-process read cache (src/http/read-cache.ts: at most `readCacheMs` stale across processes).
    */
   readCache?: boolean;
   /**

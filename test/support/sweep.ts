@@ -128,6 +128,7 @@ const TABLES: Record<keyof Database, 'rows' | 'count'> = {
   code_scanning_alerts: 'rows',
   code_scanning_alert_assignees: 'rows',
   org_role_users: 'rows',
+  caller_generation: 'rows',
   org_role_teams: 'rows',
   campaigns: 'rows',
   campaign_managers: 'rows',
