@@ -61,9 +61,9 @@ export async function buildServer(input: ConfigInput = {}, listenHost?: string):
   };
   const auditRetention = new AuditRetention(store.db, store.dialect, config.clock, config.auditLogRetentionDays, (error) => app.log.error({ err: error }, 'audit log retention'));
   bindEventContext(store.db, { urls, deliveriesRecorded: () => ctx.deliveries.expect() });
-  await ctx.auth.start();
   const admin = await bootstrapAdmin(ctx);
   const app: FastifyInstance = createApp(ctx, config, certificate);
+  await ctx.auth.start();
   ctx.deliveries.start();
   ctx.sarifProcessor.start();
   auditRetention.start(AUDIT_RETENTION_POLL_MS);

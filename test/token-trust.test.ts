@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { openStore, type Store } from '../src/db/connect.js';
 import { sleep } from './support/concurrency.js';
 import { startOrghubOn, stopAllProcesses } from './support/processes.js';
-import { ADMIN_TOKEN, freshDatabase, suiteStore, type ApiClient, type FreshDatabase } from './support/server.js';
+import { ADMIN_TOKEN, freshDatabase, suiteStore, type ApiClient, type FreshDatabase, type RawResponse } from './support/server.js';
 
 // Two orghub processes on one database: each trusts the tokens it looked up until the caller generation moves
 // (src/http/auth/authenticator.ts), which every change to what a token stands for does in its own transaction.
@@ -25,16 +25,17 @@ after(async () => {
   await database?.drop();
 });
 
-/** Asks `GET /user` with `token` on `target` until it answers `status` (at most 5 s). */
-async function untilAnswered(target: ApiClient, token: string, status: number): Promise<void> {
+/** Asks `GET /user` with `token` on `target` until `seen` holds for its answer (at most 5 s). */
+async function untilAnswer(target: ApiClient, token: string, seen: (answer: RawResponse) => boolean, expected: string): Promise<void> {
   const started = Date.now();
   for (;;) {
-    const answered = (await target.request('GET', '/user', { token })).status;
-    if (answered === status) return;
-    assert.ok(Date.now() - started < 5_000, `still ${answered} after 5 s, expected ${status}`);
+    if (seen(await target.request('GET', '/user', { token }))) return;
+    assert.ok(Date.now() - started < 5_000, `not ${expected} after 5 s`);
     await sleep(20);
   }
 }
+
+const untilAnswered = (target: ApiClient, token: string, status: number) => untilAnswer(target, token, (answer) => answer.status === status, `${status}`);
 
 const admin = () => first.octokit(ADMIN_TOKEN);
 
@@ -78,12 +79,6 @@ describe(`tokens trusted across processes on one ${suiteStore} database`, { time
     const before = await second.request('GET', '/user', { token: user.token });
     assert.equal(before.body.login, 'trust-renamed');
     await admin().request('PATCH /admin/users/{username}', { username: user.login, login: 'trust-renamed-2' });
-    const started = Date.now();
-    for (;;) {
-      const { body } = await second.request('GET', '/user', { token: user.token });
-      if (body.login === 'trust-renamed-2') break;
-      assert.ok(Date.now() - started < 5_000, 'still the old login after 5 s');
-      await sleep(20);
-    }
+    await untilAnswer(second, user.token, (answer) => answer.body?.login === 'trust-renamed-2', 'the new login');
   });
 });

@@ -114,8 +114,8 @@ export class Authenticator {
     const resolved = await kind.resolve(token, this.env, names);
     // A generation that moved while the token was read may have changed what it read: used once, not trusted.
     if (generation === this.generation) {
-      if (this.trusted.size >= MAX_TRUSTED) this.trusted.delete(this.trusted.keys().next().value!);
       this.trusted.delete(token);
+      if (this.trusted.size >= MAX_TRUSTED) this.trusted.delete(this.trusted.keys().next().value!);
       this.trusted.set(token, { caller: resolved.caller, expires: startedAt + MAX_TRUST_MS });
     }
     return resolved;
