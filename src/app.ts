@@ -30,7 +30,7 @@ import { organizationRoleOperations } from './organization-roles/routes.js';
 import { campaignOperations } from './campaigns/routes.js';
 import { repositoryOperations } from './repositories/routes.js';
 import { codeScanningOperations } from './code-scanning/routes.js';
-import { setRateLimitHeaders, type Verdict } from './ratelimit/limiter.js';
+import { setRateLimitHeaders, userSubject, type Verdict } from './ratelimit/limiter.js';
 import { rateLimitOperations, UNCOUNTED_PATHS } from './ratelimit/routes.js';
 import { userOperations } from './users/routes.js';
 
@@ -110,6 +110,7 @@ export function createApp(ctx: AppContext, config: Config, tls?: Pick<ServedCert
   app.decorateRequest('orgAccess', undefined);
   app.decorateRequest('orgRead', undefined);
   app.decorateRequest('namedUser', undefined);
+  app.decorateRequest('storedWindow', undefined);
   app.decorateRequest('apiPrefix', '');
   app.decorateRequest('apiVersion', '2022-11-28');
   app.decorateRequest('rateSubject', '');
@@ -142,6 +143,7 @@ export function createApp(ctx: AppContext, config: Config, tls?: Pick<ServedCert
         request.caller = resolved.caller;
         request.orgRead = resolved.orgRead;
         request.namedUser = resolved.namedUser;
+        request.storedWindow = resolved.storedWindow;
       } else {
         request.caller = authenticated;
       }
@@ -200,11 +202,12 @@ interface RawRequest {
 
 function countRequest(ctx: AppContext, request: FastifyRequest, raw: RawRequest): Verdict | Promise<Verdict> {
   const caller = request.caller;
-  request.rateSubject = caller ? `user:${caller.userId}` : `ip:${request.ip}`;
+  request.rateSubject = caller ? userSubject(caller.userId) : `ip:${request.ip}`;
   // A GraphQL query is charged its cost against the `graphql` resource once it is read (src/graphql/engine.ts): shown here.
   if (raw.graphql && caller) return ctx.graphqlRateLimiter.peek(request.rateSubject, ctx.config.rateLimit.authenticated);
   const limit = caller ? ctx.config.rateLimit.authenticated : ctx.config.rateLimit.anonymous;
-  return raw.uncounted ? ctx.rateLimiter.peek(request.rateSubject, limit) : ctx.rateLimiter.consume(request.rateSubject, limit);
+  const stored = request.storedWindow;
+  return raw.uncounted ? ctx.rateLimiter.peek(request.rateSubject, limit, stored) : ctx.rateLimiter.consume(request.rateSubject, limit, 1, stored);
 }
 
 function applyVerdict(request: FastifyRequest, reply: FastifyReply, verdict: Verdict): void {

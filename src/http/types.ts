@@ -1,6 +1,7 @@
 import type { Caller } from './auth/index.js';
 import type { ApiVersion } from './versions.js';
 import type { NamedUser, OrgAccess, OrgRead } from '../orgs/access.js';
+import type { StoredWindow } from '../ratelimit/limiter.js';
 import type { AppContext } from '../context.js';
 import type { Urls } from './urls.js';
 
@@ -17,6 +18,8 @@ declare module 'fastify' {
      * for an operation that reads it (Operation.readsNamedUser); null: no such account; undefined: not read.
      */
     namedUser: NamedUser | undefined;
+    /** The caller's rate-limit window, when read with the token this request brought (StoredWindow); else undefined. */
+    storedWindow: StoredWindow | undefined;
     /** `/api/v3` when the request came in under the GHES prefix, else ''. */
     apiPrefix: string;
     /** The URLs this request's answer is built with (src/http/urls.ts). */

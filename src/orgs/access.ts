@@ -14,6 +14,7 @@ import { PENDING_INVITATIONS_COUNTER } from '../invitations/store.js';
 import { OUTSIDE_COLLABORATORS_COUNTER } from '../outside-collaborators/store.js';
 import { SECURITY_MANAGER_ROLE_ID } from '../organization-roles/roles.js';
 import { holdsOrgRole } from '../organization-roles/store.js';
+import { STORED_USER_WINDOW_JOIN } from '../ratelimit/limiter.js';
 
 /** An organization as one caller sees it: the org row, the caller's own membership, if any, and the org's counters. */
 export interface OrgAccess {
@@ -80,6 +81,7 @@ function orgAccessQuery(
       query
         .innerJoin('tokens as t', (join) => join.on('t.token_hash', '=', (member as { tokenHash: string }).tokenHash))
         .innerJoin('accounts as u', 'u.id', 't.user_id')
+        .leftJoin('rate_limits as rl', (join) => join.on(STORED_USER_WINDOW_JOIN))
         .select(TOKEN_OWNER_COLUMNS),
     )
     .$if(namedLower !== undefined, (query) =>

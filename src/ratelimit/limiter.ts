@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
 import { nextTurn } from '../db/next-turn.js';
@@ -9,6 +9,27 @@ import { precompiled } from '../db/prepared.js';
 const selectWindow = precompiled((db, subject: string, resource: string) =>
   db.selectFrom('rate_limits').select(['reset_at', 'used']).where('subject', '=', subject).where('resource', '=', resource),
 );
+
+/** The subject a user's requests count against (an anonymous request's is `ip:ADDRESS`). */
+export const userSubject = (userId: number): string => `user:${userId}`;
+
+/** The resource REST requests count against (GraphQL queries: `graphql`). */
+const CORE = 'core';
+
+/** A subject's `core` window as the database holds it, read with something else; null: it has none yet. */
+export type StoredWindow = { reset_at: number; used: number } | null;
+
+/**
+ * Reads the token user's `core` window (`rl`) in the statement that reads the token (user `u`), so that the first
+ * request with a token does not need a statement of its own for it (StoredWindow: `rl_reset_at`, `rl_used`).
+ */
+export const STORED_USER_WINDOW_JOIN = sql<SqlBool>`${sql.ref('rl.subject')} = 'user:' || ${sql.ref('u.id')} and ${sql.ref('rl.resource')} = ${CORE}`;
+export const STORED_USER_WINDOW_COLUMNS = ['rl.reset_at as rl_reset_at', 'rl.used as rl_used'] as const;
+
+/** The StoredWindow in a row holding STORED_USER_WINDOW_COLUMNS. */
+export function storedWindowOf(row: { rl_reset_at: number | null; rl_used: number | null }): StoredWindow {
+  return row.rl_reset_at === null || row.rl_used === null ? null : { reset_at: row.rl_reset_at, used: row.rl_used };
+}
 
 /**
  * Rows one flush statement adds to: a flush of a working set of many tokens runs several, with requests handled between
@@ -73,7 +94,7 @@ export class RateLimiter {
     private clock: Clock,
     private windowSeconds: number,
     flushMs: number,
-    private resource = 'core',
+    private resource = CORE,
   ) {
     this.timer = setInterval(() => void this.flush(), flushMs);
     this.timer.unref();
@@ -81,11 +102,11 @@ export class RateLimiter {
 
   /**
    * Counts one request for `subject`, or `cost` points (a GraphQL query's); `exceeded` when that would go over `limit`
-   * (nothing is then counted). Synchronous once the subject's window is known in this process, which keeps it off the
-   * request's critical path.
+   * (nothing is then counted). Synchronous once the subject's window is known in this process, or when `stored` (read
+   * with the request's token) tells it, which keeps it off the request's critical path.
    */
-  consume(subject: string, limit: number, cost = 1): Verdict | Promise<Verdict> {
-    const window = this.knownWindow(subject);
+  consume(subject: string, limit: number, cost = 1, stored?: StoredWindow): Verdict | Promise<Verdict> {
+    const window = this.knownWindow(subject) ?? this.adoptStored(subject, stored);
     return window ? this.count(window, limit, cost) : this.loadWindow(subject).then((loaded) => this.count(loaded, limit, cost));
   }
 
@@ -96,8 +117,8 @@ export class RateLimiter {
   }
 
   /** The state without counting (GET /rate_limit). */
-  peek(subject: string, limit: number): Verdict | Promise<Verdict> {
-    const window = this.knownWindow(subject);
+  peek(subject: string, limit: number, stored?: StoredWindow): Verdict | Promise<Verdict> {
+    const window = this.knownWindow(subject) ?? this.adoptStored(subject, stored);
     const describe = (w: Window): Verdict => this.verdict(w, limit, false);
     return window ? describe(window) : this.loadWindow(subject).then(describe);
   }
@@ -136,6 +157,16 @@ export class RateLimiter {
   /** First sight of this subject in this process: learn its window from the database, once. */
   private async loadWindow(subject: string): Promise<Window> {
     const [row] = await selectWindow(this.db, subject, this.resource);
+    return this.adopt(subject, row ?? null);
+  }
+
+  /** A `core` window read with the request's token, for this process's first sight of the subject. */
+  private adoptStored(subject: string, stored: StoredWindow | undefined): Window | undefined {
+    return stored !== undefined && this.resource === CORE ? this.adopt(subject, stored) : undefined;
+  }
+
+  /** The subject's window as read from the database, unless this process learned it meanwhile. */
+  private adopt(subject: string, row: StoredWindow): Window {
     if (!this.windows.has(subject)) {
       const now = this.nowSeconds();
       this.windows.set(subject, {

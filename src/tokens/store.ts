@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { precompiled } from '../db/prepared.js';
 import { NAMED_ACCOUNT_COLUMNS, namedAccountOf, type Account } from '../accounts/store.js';
+import { STORED_USER_WINDOW_COLUMNS, STORED_USER_WINDOW_JOIN, storedWindowOf, type StoredWindow } from '../ratelimit/limiter.js';
 
 export function hashToken(token: string): string {
   return hash('sha256', token, 'hex');
@@ -36,12 +37,17 @@ export interface TokenOwner {
   resourceOwnerId: number | null;
   permissions: string | null;
   expiresAt: string | null;
+  /** The user's `core` rate-limit window, read with the token (src/ratelimit/limiter.ts). */
+  storedWindow: StoredWindow;
 }
 
-/** The columns a token owner is read from: the token as `t`, its user as `u` (also read with an org, src/orgs/access.ts). */
+/**
+ * The columns a token owner is read from: the token as `t`, its user as `u`, joined with the user's rate-limit window
+ * as `rl` on STORED_USER_WINDOW_JOIN (also read with an org, src/orgs/access.ts).
+ */
 export const TOKEN_OWNER_COLUMNS = [
   't.id as token_id', 'u.id as user_id', 'u.login as user_login', 'u.site_admin as user_site_admin', 'u.suspended as user_suspended',
-  't.scopes', 't.kind', 't.resource_owner_id', 't.permissions', 't.expires_at',
+  't.scopes', 't.kind', 't.resource_owner_id', 't.permissions', 't.expires_at', ...STORED_USER_WINDOW_COLUMNS,
 ] as const;
 
 /** The token's owner by the token's hash; compiled once, as every request whose token this process has not cached runs it. */
@@ -49,6 +55,7 @@ const selectTokenOwner = precompiled((db, tokenHash: string) =>
   db
     .selectFrom('tokens as t')
     .innerJoin('accounts as u', 'u.id', 't.user_id')
+    .leftJoin('rate_limits as rl', (join) => join.on(STORED_USER_WINDOW_JOIN))
     .select(TOKEN_OWNER_COLUMNS)
     .where('t.token_hash', '=', tokenHash),
 );
@@ -58,6 +65,7 @@ const selectTokenOwnerNaming = precompiled((db, tokenHash: string, namedLower: s
   db
     .selectFrom('tokens as t')
     .innerJoin('accounts as u', 'u.id', 't.user_id')
+    .leftJoin('rate_limits as rl', (join) => join.on(STORED_USER_WINDOW_JOIN))
     .leftJoin('accounts as n', (join) => join.on('n.login_lower', '=', namedLower))
     .select(TOKEN_OWNER_COLUMNS)
     .select(NAMED_ACCOUNT_COLUMNS)
@@ -90,6 +98,7 @@ export function tokenOwnerOf(row: TokenOwnerRow): TokenOwner {
     resourceOwnerId: row.resource_owner_id,
     permissions: row.permissions,
     expiresAt: row.expires_at,
+    storedWindow: storedWindowOf(row),
   };
 }
 

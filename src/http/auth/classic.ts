@@ -21,6 +21,6 @@ export const classicTokens: TokenKind = {
       scopesHeader: owner.scopes.join(', '),
       effective: effectiveScopes(owner.scopes),
     };
-    return { caller, orgRead, namedUser };
+    return { caller, orgRead, namedUser, storedWindow: owner.storedWindow };
   },
 };

@@ -25,6 +25,6 @@ export const fineGrainedTokens: TokenKind = {
       resourceOwnerId: owner.resourceOwnerId ?? undefined,
       expiresAt,
     };
-    return { caller, orgRead, namedUser };
+    return { caller, orgRead, namedUser, storedWindow: owner.storedWindow };
   },
 };

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/schema.js';
 import type { NamedUser, OrgRead } from '../../orgs/access.js';
+import type { StoredWindow } from '../../ratelimit/limiter.js';
 import type { Caller } from './caller.js';
 
 /** What resolving a token may read. */
@@ -26,6 +27,8 @@ export interface Resolved {
   orgRead?: OrgRead;
   /** On routes without `{org}`: the `{username}` account (on org routes it comes in `orgRead`). */
   namedUser?: NamedUser;
+  /** The caller's rate-limit window, when read with the token (StoredWindow). */
+  storedWindow?: StoredWindow;
 }
 
 /** One kind of credential (classic `ghp_`, fine-grained `github_pat_`, installation `ghs_`, app JWT `eyJ…`). */
