@@ -10,8 +10,9 @@ const selectWindow = precompiled((db, subject: string, resource: string) =>
   db.selectFrom('rate_limits').select(['reset_at', 'used']).where('subject', '=', subject).where('resource', '=', resource),
 );
 
+const USER_SUBJECT_PREFIX = 'user:';
 /** The subject a user's requests count against (an anonymous request's is `ip:ADDRESS`). */
-export const userSubject = (userId: number): string => `user:${userId}`;
+export const userSubject = (userId: number): string => `${USER_SUBJECT_PREFIX}${userId}`;
 
 /** The resource REST requests count against (GraphQL queries: `graphql`). */
 const CORE = 'core';
@@ -23,7 +24,7 @@ export type StoredWindow = { reset_at: number; used: number } | null;
  * Reads the token user's `core` window (`rl`) in the statement that reads the token (user `u`), so that the first
  * request with a token does not need a statement of its own for it (StoredWindow: `rl_reset_at`, `rl_used`).
  */
-export const STORED_USER_WINDOW_JOIN = sql<SqlBool>`${sql.ref('rl.subject')} = 'user:' || ${sql.ref('u.id')} and ${sql.ref('rl.resource')} = ${CORE}`;
+export const STORED_USER_WINDOW_JOIN = sql<SqlBool>`${sql.ref('rl.subject')} = ${sql.lit(USER_SUBJECT_PREFIX)} || ${sql.ref('u.id')} and ${sql.ref('rl.resource')} = ${CORE}`;
 export const STORED_USER_WINDOW_COLUMNS = ['rl.reset_at as rl_reset_at', 'rl.used as rl_used'] as const;
 
 /** The StoredWindow in a row holding STORED_USER_WINDOW_COLUMNS. */
