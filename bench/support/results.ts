@@ -35,6 +35,12 @@ export function writeSection(name: string, markdown: string): void {
 
 /** `--name value` / `--name=value` pairs from argv; a flag followed by another flag (`--no-write`) is a switch. */
 export function parseFlags(argv = process.argv.slice(2)): Record<string, string> {
+  // `--help`: the script's opening comment, which says how it is run, instead of a run.
+  if (argv.includes('--help') || argv.includes('-h')) {
+    const opening = /\/\*\*([\s\S]*?)\*\//.exec(readFileSync(process.argv[1]!, 'utf8'));
+    console.log(opening ? opening[1]!.replace(/^ ?\* ?/gm, '').trim() : 'no usage comment');
+    process.exit(0);
+  }
   const out: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
