@@ -9,7 +9,7 @@
  *
  * The events are inserted straight into a fresh database in batches (rows built by src/audit/record.ts, as recorded),
  * then ANALYZE, then each search's plan is read with EXPLAIN (the benchmark fails if one scans the table), then orghub
- * (src/cli.ts) runs on it in a child process. Figures go to stdout and to bench/RESULTS.md (section audit-log).
+ * (dist/cli.js, as `npm start` runs it) runs on it in a child process. Figures go to stdout and to bench/RESULTS.md (section audit-log).
  */
 import { CompiledQuery, type Kysely } from 'kysely';
 import { performance } from 'node:perf_hooks';
@@ -261,7 +261,7 @@ if (write) {
       '(`team.add_member` 25%, `org.invite_member` 12%, `org.add_member` 10%, `org.update` 5% …), rows built by',
       `\`src/audit/record.ts\`, batched ${BATCH}-row inserts in one transaction, then ANALYZE. Each search's plan is read with`,
       '`EXPLAIN` (SQLite `EXPLAIN QUERY PLAN`) through the very query builder the server uses; the run fails on any full scan.',
-      'orghub then runs in a child process (`node --import tsx src/cli.ts`), the owner\'s token has `read:audit_log`.',
+      'orghub then runs in a child process (`node dist/cli.js`, built as `npm start` builds it, with its Node flags), the owner\'s token has `read:audit_log`.',
       `Latency is from one keep-alive connection, one request at a time (${REQUESTS} measured rounds after ${WARMUP} warm-up rounds; each`,
       'round requests every case once), from sending the request to the last byte of the answer; every answer is checked',
       '(200, 30 events, newest first, each one matching the phrase). The cursor case is the 11th page of',

@@ -8,7 +8,7 @@
  *   node --import tsx bench/code-scanning.ts --db sqlite --alerts 10000 --requests 50 --no-write   # a quick run
  *
  * The alerts are inserted straight into a fresh database (rows as test/support/alert-rows.ts builds them), then orghub
- * (src/cli.ts) runs on it in a child process; requests go in sequence over one keep-alive connection. Figures go to
+ * (dist/cli.js, as `npm start` runs it) runs on it in a child process; requests go in sequence over one keep-alive connection. Figures go to
  * stdout and to bench/RESULTS.md (section code-scanning).
  */
 import { newAccountRow } from '../src/accounts/store.js';

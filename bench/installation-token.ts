@@ -5,7 +5,7 @@
  *   npm run bench:installation-token                 # both stores, 8 rounds of 6 s per token (more, shorter rounds: drift in a shared machine's load evens out)
  *   node --import tsx bench/installation-token.ts --db sqlite --duration 3 --warmup 1 --rounds 1 --no-write   # quick
  *
- * orghub runs in its own child process (src/cli.ts); autocannon runs in this one. The two tokens are measured in
+ * orghub runs in its own child process (dist/cli.js, as `npm start` runs it); autocannon runs in this one. The two tokens are measured in
  * alternation (classic then installation, installation then classic …) so drift in the machine's load hits both alike.
  */
 import { createPrivateKey } from 'node:crypto';
@@ -145,7 +145,7 @@ if (write) {
       '',
       `Measured ${machine}. Indicative: the machine is shared.`,
       '',
-      `One orghub (\`src/cli.ts\`, own process) per store on a fresh database; autocannon in the benchmark process, ${connections}`,
+      `One orghub (\`node dist/cli.js\` as \`npm start\` runs it, own process) per store on a fresh database; autocannon in the benchmark process, ${connections}`,
       `connections, ${warmup} s warm-up then ${duration} s measured, the two tokens alternated (which goes first swaps each round) for ${rounds} rounds; figures are the medians over the rounds.`,
       'Classic: an owner\'s `read:org` token. Installation: a `ghs_` token of an app with `organization_administration: read` and',
       '`members: read`, installed on the org, made through `POST /app/installations/{installation_id}/access_tokens` with a JWT.',

@@ -7,7 +7,7 @@
  *   node --import tsx bench/members-list.ts --db sqlite --members 100000 --requests 200 --no-write
  *
  * The orgs are seeded straight into a fresh database (batched multi-row inserts in one transaction, counters set
- * as src/memberships/store.ts keeps them), then orghub (src/cli.ts) is started on it in a child process.
+ * as src/memberships/store.ts keeps them), then orghub (dist/cli.js, as `npm start` runs it) is started on it in a child process.
  * Figures go to stdout and to bench/RESULTS.md (section members-list).
  */
 import autocannon from 'autocannon';
@@ -218,7 +218,7 @@ if (write) {
       `A fresh database per store is seeded directly (batched ${BATCH}-row inserts in one transaction, then ANALYZE): the owner`,
       `(a \`read:org\` token), \`${BIG}\` with ${fmt(MEMBERS)} active members (the owner included, every 10th public) and`,
       `${fmt(PENDING)} pending invitees, and \`${SMALL_ORG}\` with ${fmt(SMALL)} active members; \`org_counters\` set as`,
-      '`src/memberships/store.ts` keeps them. orghub then runs in a child process (`node --import tsx src/cli.ts`).',
+      '`src/memberships/store.ts` keeps them. orghub then runs in a child process (`node dist/cli.js`, built as `npm start` builds it, with its Node flags).',
       `Latency is from one keep-alive connection, one request at a time (${REQUESTS} measured rounds after ${WARMUP} warm-up rounds; each round`,
       'requests every case once, so a disturbance on the shared machine hits all cases alike), from sending the request to the',
       'last byte of the answer; every answer is checked (200, 100 members in id order, `rel="last"`). Then 10 connections',

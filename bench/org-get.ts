@@ -5,7 +5,7 @@
  *   npm run bench:org-get                        # both stores, 10 s per measurement
  *   node --import tsx bench/org-get.ts --db sqlite --duration 5 --connections 50 --warmup 2 --no-write
  *
- * Each server (orghub via src/cli.ts, the bare route via bench/support/bare-server.ts) runs in its own child
+ * Each server (orghub as `npm start` runs it, dist/cli.js; the bare route, bench/support/bare-server.ts, compiled the same way) runs in its own child
  * process; autocannon runs in this one. Figures go to stdout and to bench/RESULTS.md (section org-get).
  */
 import autocannon, { type Result } from 'autocannon';
@@ -161,7 +161,7 @@ if (write) {
       `Measured ${machine}.`,
       '',
       `autocannon (in the benchmark process) → loopback, ${connections} connections, no pipelining, ${warmup} s warm-up then ${duration} s measured,`,
-      `against each server in its own child process: orghub started by \`node --import tsx src/cli.ts\` on a fresh database`,
+      `against each server in its own child process: orghub started by \`node dist/cli.js\` (built as \`npm start\` builds it, with its Node flags) on a fresh database`,
       `(SQLite file in a temp folder / a new PostgreSQL database, dropped afterwards), and a bare Fastify route`,
       `(\`bench/support/bare-server.ts\`) answering the very bytes and \`Content-Type\` orghub answered, measured`,
       `just before orghub in the same run. Each request carries an owner's \`read:org\` token, so orghub authenticates`,

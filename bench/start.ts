@@ -19,7 +19,7 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BENCH_ADMIN_TOKEN, ROOT } from './support/child.js';
+import { BENCH_ADMIN_TOKEN, buildIfStale, ROOT, SERVER_NODE_FLAGS } from './support/child.js';
 import { freshDatabase, storesFromArgs, type BenchDatabase, type StoreKind } from './support/database.js';
 import { percentile } from './support/http.js';
 import { fmt, machineLine, parseFlags, verdict, writeSection } from './support/results.js';
@@ -112,13 +112,8 @@ function statusOf(port: number, path: string, token?: string): Promise<number | 
 // process's environment would change what is measured.
 const serverEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(orghub_|npm_)/i.test(name)));
 
-/** The Node flags `npm start` runs the server with (package.json), for the server started without npm. */
-const START_FLAGS: string[] = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8'))
-  .scripts.start.split(/\s+/)
-  .filter((word: string) => word.startsWith('--'));
-
 function commandFor(launcher: Launcher, args: string[]): [string, string[]] {
-  return launcher === 'npm start' ? ['npm', ['start', '--silent', '--', ...args]] : [process.execPath, [...START_FLAGS, 'dist/cli.js', ...args]];
+  return launcher === 'npm start' ? ['npm', ['start', '--silent', '--', ...args]] : [process.execPath, [...SERVER_NODE_FLAGS, 'dist/cli.js', ...args]];
 }
 
 /** Milliseconds from spawning the command to the first 200 from `probe`, and the CPU time used by then. */
@@ -181,8 +176,7 @@ async function runCase(store: StoreKind, data: Case['data'], launcher: Launcher,
   return { store, data, launcher, probe, millis, cpuMillis };
 }
 
-const build = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: ROOT, stdio: 'inherit' });
-if (build.status !== 0) throw new Error('the build failed: the start-up benchmark needs a built tree');
+buildIfStale();
 
 const machine = machineLine();
 const cases: Case[] = [];

@@ -4,7 +4,7 @@
  *   npm run bench:webhooks                       # both stores
  *   node --import tsx bench/webhooks.ts --db sqlite --orgs 10 --hooks 10 --events 1000 --rate 200 --seconds 10 --writes 200 --pace 50 --no-write
  *
- * orghub (src/cli.ts) runs in a child process on a fresh database, the receiver in another
+ * orghub (dist/cli.js, as `npm start` runs it) runs in a child process on a fresh database, the receiver in another
  * (bench/support/receiver-server.ts: it answers 200 at once and notes each request's arrival on the system clock, as
  * this process notes the API's answers). Every hook is created through `POST /orgs/{org}/hooks`. Per store:
  *   a) throughput: `--events` blocks (`PUT /orgs/{org}/blocks/{username}`, 16 at a time) spread over `--orgs` orgs
@@ -336,7 +336,7 @@ if (write) {
       '',
       `Measured ${machine}.`,
       '',
-      'orghub runs in a child process (`node --import tsx src/cli.ts` with `npm start`\'s flags, default webhook settings:',
+      'orghub runs in a child process (`node dist/cli.js` as `npm start` runs it, with its flags; default webhook settings:',
       '64 deliveries in flight) on a fresh database; the receiver runs in another (`bench/support/receiver-server.ts`,',
       'loopback), answers `200` at once and notes when each request arrived on the system clock, as the benchmark',
       'process notes the API\'s answers. Every hook is created through `POST /orgs/{org}/hooks` (its ping received before',

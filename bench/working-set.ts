@@ -9,7 +9,8 @@
  * The issue asks for wrk (1 thread, 50 connections); wrk is not installed here, so load comes from autocannon in this
  * process (50 connections, 8 for writes; 2 s warm-up then 8 s measured; median of 3 runs, anchor and orghub alternating).
  * The database is seeded straight through the store (the rows the admin API and putMembership write; see seed()),
- * then orghub (src/cli.ts) and each anchor (bench/support/anchor-server.ts) run in their own child processes.
+ * then orghub (dist/cli.js, as `npm start` runs it) and each anchor (bench/support/anchor-server.ts, compiled to plain
+ * JavaScript the same way: see startBenchServer) run in their own child processes.
  * Figures go to stdout and to bench/RESULTS.md (section working-set).
  */
 import autocannon, { type RawRequest, type Result } from 'autocannon';
@@ -25,7 +26,7 @@ import { startServer } from '../src/server.js';
 import { hashToken, insertToken } from '../src/tokens/store.js';
 import type { AnchorSpec, BoundValue } from './support/anchor-server.js';
 import { freshDatabase, seedDirectly, storesFromArgs, type Seeded, type StoreKind } from './support/database.js';
-import { BENCH_ADMIN_TOKEN, startChild, startOrghub, type ChildServer } from './support/child.js';
+import { BENCH_ADMIN_TOKEN, startBenchServer, startOrghub, type ChildServer } from './support/child.js';
 import { KeepAliveClient } from './support/http.js';
 import { fmt, machineLine, parseFlags, pct, verdict, writeSection } from './support/results.js';
 
@@ -367,7 +368,7 @@ const WRITES: WriteTarget[] = [
 const WRITE_TARGET = { ratio: 0.5, p99: 25 };
 
 function startAnchor(spec: AnchorSpec): Promise<ChildServer> {
-  return startChild(['bench/support/anchor-server.ts'], { BENCH_ANCHOR: JSON.stringify(spec) });
+  return startBenchServer('bench/support/anchor-server.ts', { BENCH_ANCHOR: JSON.stringify(spec) });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -674,9 +675,9 @@ if (write) {
       '',
       `Load: autocannon in the benchmark process (the issue says wrk, which is not installed here), ${connections} connections for reads,`,
       `${writeConnections} for writes, no pipelining, ${warmup} s warm-up then ${duration} s measured, median of ${RUNS} runs with anchor and orghub`,
-      'alternating; req/s is autocannon\'s mean of per-second samples, p99 its latency in whole ms. orghub runs as `npm run dev` does',
-      '(`src/cli.ts`, `npm start`\'s Node flags), rate limit raised to 10⁹ (still counted). Anchors (`bench/support/anchor-server.ts`, own',
-      'process, same flags): reads are Fastify + one query (a prepared better-sqlite3 statement / one named `pg` query on a pool of 10)',
+      'alternating; req/s is autocannon\'s mean of per-second samples, p99 its latency in whole ms. orghub runs as `npm start` runs it',
+      '(`node dist/cli.js`, its Node flags), rate limit raised to 10⁹ (still counted). Anchors (`bench/support/anchor-server.ts`, own',
+      'process, same flags, bundled by esbuild into plain JavaScript as `tsc` compiles orghub, no loader): reads are Fastify + one query (a prepared better-sqlite3 statement / one named `pg` query on a pool of 10)',
       'whose row(s) go through orghub\'s own presenters and the operation\'s 200 schema, so that the anchor sends the body orghub sends',
       '(the benchmark checks that, byte for byte, URLs aside, before measuring; the org read also fetches the counters the owner\'s view',
       'shows). Writes replay the statements orghub itself ran for one such',

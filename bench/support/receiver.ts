@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startChild } from './child.js';
+import { startBenchServer } from './child.js';
 import { SequentialClient } from './http.js';
 
 /** One webhook request as it arrived. */
@@ -31,7 +31,7 @@ export const epochNow = () => performance.timeOrigin + performance.now();
 
 /** A webhook target on loopback in its own process (bench/support/receiver-server.ts) that answers 200 at once. */
 export async function startReceiver(): Promise<Receiver> {
-  const child = await startChild(['bench/support/receiver-server.ts'], {});
+  const child = await startBenchServer('bench/support/receiver-server.ts', {});
   const control = new SequentialClient(child.url);
   const count = () => control.json<number>('GET', '/count');
   return {
