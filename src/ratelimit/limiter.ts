@@ -3,7 +3,7 @@ import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
 import { nextTurn } from '../db/next-turn.js';
-import { precompiled } from '../db/prepared.js';
+import { precompiled, precompiledRows } from '../db/prepared.js';
 
 // Runs once per subject this process has not seen: compiled once, as a working set of many tokens runs it often.
 const selectWindow = precompiled((db, subject: string, resource: string) =>
@@ -41,22 +41,22 @@ const FLUSH_ROWS = 100;
 const MAX_WINDOWS = 50_000;
 
 /**
- * Adds each subject's pending count in one statement (one transaction, one round trip) and returns every row's count
- * after it, which includes other processes' flushes; a window that has ended restarts at the count added.
+ * Adds each subject's pending count (rows of subject, window end, count) in one statement (one transaction, one round
+ * trip) and returns every row's count after it, which includes other processes' flushes; a window that has ended
+ * restarts at the count added.
  */
-function addToWindows(db: Kysely<Database>, resource: string, rows: { subject: string; resetAt: number; used: number }[], now: number) {
-  return db
+const addToWindows = precompiledRows((db, rows: [subject: string, resetAt: number, used: number][], resource: string, now: number) =>
+  db
     .insertInto('rate_limits')
-    .values(rows.map((row) => ({ subject: row.subject, resource, reset_at: row.resetAt, used: row.used })))
+    .values(rows.map(([subject, resetAt, used]) => ({ subject, resource, reset_at: resetAt, used })))
     .onConflict((oc) =>
       oc.columns(['subject', 'resource']).doUpdateSet({
         used: sql`CASE WHEN rate_limits.reset_at <= ${now} THEN excluded.used ELSE rate_limits.used + excluded.used END`,
         reset_at: sql`CASE WHEN rate_limits.reset_at <= ${now} THEN excluded.reset_at ELSE rate_limits.reset_at END`,
       }),
     )
-    .returning(['subject', 'used', 'reset_at'])
-    .execute();
-}
+    .returning(['subject', 'used', 'reset_at']),
+);
 
 export interface RateLimitState {
   limit: number;
@@ -201,7 +201,7 @@ export class RateLimiter {
       const chunk = batch.slice(start, start + FLUSH_ROWS);
       let written;
       try {
-        written = await addToWindows(this.db, this.resource, chunk.map((b) => ({ subject: b.subject, resetAt: b.resetAt, used: b.pending })), now);
+        written = await addToWindows(this.db, chunk.map((b) => [b.subject, b.resetAt, b.pending]), this.resource, now);
       } catch (error) {
         // Nothing of this chunk or the ones after it was written: count it as pending again.
         for (const b of batch.slice(start)) {
