@@ -53,8 +53,10 @@ let built = false;
  * The primary rate limit is raised so a benchmark does not run into it; every request is still counted.
  */
 export function startOrghub(databaseUrl: string, env: Record<string, string> = {}): Promise<ChildServer> {
-  if (!built) buildIfStale();
-  built = true;
+  if (!built) {
+    buildIfStale();
+    built = true;
+  }
   return startChild(['dist/cli.js', '--port', '0', '--database', databaseUrl, '--admin-token', BENCH_ADMIN_TOKEN], {
     ORGHUB_RATE_LIMIT: '1000000000',
     ...env,
