@@ -99,3 +99,58 @@ describe('Last-Modified and If-Modified-Since', () => {
     }
   });
 });
+
+// GET /orgs/{org}'s tag is made from what its body is made of, not from its bytes: every input must move it.
+describe('GET /orgs/{org} ETag, with the read cache on and off', () => {
+  for (const readCacheMs of [1000, 0]) {
+    describe(`ORGHUB_READ_CACHE_MS=${readCacheMs}`, () => {
+      let s: TestServer;
+      let boss: TestUser;
+      let invitee: TestUser;
+      before(async () => {
+        s = await startTestServer({ readCacheMs });
+        boss = await s.createUser('tag-boss', { scopes: ['admin:org'] });
+        invitee = await s.createUser('tag-invitee');
+        await s.createOrg('tagged', 'tag-boss');
+      });
+      after(() => s.close());
+      const get = (etag?: string) => s.request('GET', '/orgs/tagged', { token: boss.token, headers: etag ? { 'if-none-match': etag } : {} });
+
+      it('304 for the tag just sent, as long as nothing changed', async () => {
+        const first = await get();
+        assert.equal(first.status, 200);
+        const again = await get(first.headers.get('etag')!);
+        assert.equal(again.status, 304);
+        assert.equal(again.headers.get('etag'), first.headers.get('etag'));
+      });
+
+      it('a new tag for each of two changes within one second (updated_at has whole seconds)', async () => {
+        const tags = new Set<string>();
+        for (const description of ['one', 'two']) {
+          await boss.octokit.rest.orgs.update({ org: 'tagged', description });
+          const response = await get();
+          assert.equal(response.body.description, description);
+          tags.add(response.headers.get('etag')!);
+        }
+        assert.equal(tags.size, 2);
+      });
+
+      it('a new tag when a counter the owner sees moves (plan.filled_seats), and the old tag then answers 200', async () => {
+        const before = await get();
+        await boss.octokit.rest.orgs.createInvitation({ org: 'tagged', invitee_id: invitee.id });
+        const after = await get(before.headers.get('etag')!);
+        assert.equal(after.status, 200);
+        assert.equal(after.body.plan.filled_seats, before.body.plan.filled_seats + 1);
+        assert.notEqual(after.headers.get('etag'), before.headers.get('etag'));
+      });
+
+      it('a new tag when a setting changes', async () => {
+        const before = await get();
+        await boss.octokit.rest.orgs.update({ org: 'tagged', members_can_create_repositories: !before.body.members_can_create_repositories });
+        const after = await get(before.headers.get('etag')!);
+        assert.equal(after.status, 200);
+        assert.notEqual(after.headers.get('etag'), before.headers.get('etag'));
+      });
+    });
+  }
+});

@@ -20,8 +20,8 @@ export class ReadCache {
   constructor(private ttlMs: number) {}
 
   /** The cached value (synchronously on a hit), or `load`'s result, kept unless a write ran meanwhile. */
-  get<T>(key: string, load: () => Promise<T>): T | Promise<T> {
-    // Switched off (ORGHUB_READ_CACHE_MS=0): every read goes to the database.
+  get<T>(key: string, load: () => T | Promise<T>): T | Promise<T> {
+    // Switched off: every read goes to the database (and a synchronous `load` answers synchronously).
     if (this.ttlMs === 0) return load();
     const now = performance.now();
     const hit = this.entries.get(key);
@@ -38,7 +38,7 @@ export class ReadCache {
     return filled;
   }
 
-  private async fill<T>(key: string, load: () => Promise<T>, now: number): Promise<T> {
+  private async fill<T>(key: string, load: () => T | Promise<T>, now: number): Promise<T> {
     const generation = this.generation;
     const value = await load();
     if (generation === this.generation) {

@@ -4,7 +4,7 @@ import { cachedAnswer } from '../http/response-cache.js';
 import { orgOf, type Operation } from '../http/operation.js';
 import { perPageOnly, setSinceLink } from '../http/pagination.js';
 import { countsOf, isOwner, tokenAllows } from './access.js';
-import { organizationFull, organizationSimple, PUBLIC_VIEW_COUNTS, type OrgCounts } from './present.js';
+import { organizationFull, organizationFullWithTag, organizationSimple, PUBLIC_VIEW_COUNTS, type OrgCounts } from './present.js';
 import { updateOrg, type OrgUpdate } from './service.js';
 import { listOrgsSince } from './store.js';
 import type { FastifyRequest } from 'fastify';
@@ -26,8 +26,14 @@ const list: Operation = {
   },
 };
 
+const fullOptions = (request: FastifyRequest, counts: OrgCounts, showPrivate: boolean) => ({
+  showPrivate,
+  version: request.apiVersion,
+  counts: showPrivate ? counts : PUBLIC_VIEW_COUNTS,
+});
+
 function presentFull(request: FastifyRequest, org: Account, counts: OrgCounts, showPrivate: boolean) {
-  return organizationFull(request.urls, org, { showPrivate, version: request.apiVersion, counts: showPrivate ? counts : PUBLIC_VIEW_COUNTS });
+  return organizationFull(request.urls, org, fullOptions(request, counts, showPrivate));
 }
 
 /** `orgs/get`: GET /orgs/{org}; private fields only for owners whose token has read:org or admin:org. */
@@ -44,7 +50,7 @@ const get: Operation = {
     setLastModified(reply, access.org.updated_at);
     // The body's URLs follow the request's prefix when no base URL is configured: the base is part of the key.
     const key = `orgs/get:${access.org.id}:${access.org.updated_at}:${showPrivate ? "private" : "public"}:${request.apiVersion}:${request.urls.api}`;
-    return cachedAnswer(request, reply, key, async () => presentFull(request, access.org, countsOf(access), showPrivate));
+    return cachedAnswer(request, reply, key, () => organizationFullWithTag(request.urls, access.org, fullOptions(request, countsOf(access), showPrivate)));
   },
 };
 
