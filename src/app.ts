@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { serializersCompiledOnFirstUse, validatorsCompiledOnFirstUse } from './http/compile-on-first-use.js';
-import { conditionalGet } from './http/conditional.js';
+import { conditionalGet, httpDate } from './http/conditional.js';
 import { connectionTimeouts, limitConnections } from './http/connections.js';
 import { ApiError, handleError, handleFrameworkError, notFound } from './http/errors.js';
 import { readBodiesAsJson } from './http/json-body.js';
@@ -129,7 +129,7 @@ export function createApp(ctx: AppContext, config: Config, tls?: Pick<ServedCert
     request.apiPrefix = raw.apiPrefix ?? '';
     reply.header('X-GitHub-Request-Id', request.id);
     // The server's time is the one clock's: app JWT clients (@octokit/auth-app) correct their clock drift by this header.
-    reply.header('Date', ctx.clock.now().toUTCString());
+    reply.header('Date', httpDate(ctx.clock.now().getTime()));
     reply.header('X-GitHub-Media-Type', mediaTypeFor(request.headers.accept));
     reply.header('Vary', 'Accept, Authorization, Cookie, X-GitHub-OTP');
     if (request.routeOptions.config.outsideApi) return;

@@ -45,6 +45,16 @@ export function etagOfParts(parts: readonly TagPart[]): string {
   return etagOf(source);
 }
 
+/** The second `httpDate` last formatted, and its text: the requests of one second share it. */
+let formatted = { second: NaN, text: '' };
+
+/** An HTTP date (`Date`'s format) of epoch milliseconds; formatting one cost more than most headers together. */
+export function httpDate(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== formatted.second) formatted = { second, text: new Date(second * 1000).toUTCString() };
+  return formatted.text;
+}
+
 /** `Last-Modified` from a resource's `updated_at`. */
 export function setLastModified(reply: FastifyReply, updatedAt: string): void {
   reply.header('Last-Modified', new Date(updatedAt).toUTCString());
