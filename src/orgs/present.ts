@@ -69,7 +69,7 @@ type SettingsFields = Pick<
 /** What an org's settings document contributes to `organization-full`, built once per document (see `settingsPartsOf`). */
 interface SettingsParts {
   settings: Readonly<OrgSettings>;
-  /** Names the document in an ETag (`organizationFullTag`) without hashing its text on every request. */
+  /** Names the document in an ETag (`organizationFullWithTag`) without hashing its text on every request. */
   digest: string;
   /** The private fields, per API version. */
   private: Readonly<SettingsFields>;
@@ -144,14 +144,14 @@ function settingsPartsOf(org: Account): SettingsParts {
 /** The public view's source of private fields: every one undefined, hence not serialized. */
 const NO_PRIVATE_FIELDS: Partial<SettingsFields> = Object.freeze({});
 
+type OrganizationFullOptions = { showPrivate: boolean; version: ApiVersion; counts: OrgCounts };
+
 /**
  * `GET /orgs/{org}`. The private part (plan, billing, member privileges …) only for owners whose
  * token has `read:org` or `admin:org`, as GitHub shows it.
  * One object literal for both views (the public one leaves the private fields undefined, which the response
  * serializer omits): merging objects (spreads, Object.assign) made a slow dictionary of this 60-field answer.
  */
-type OrganizationFullOptions = { showPrivate: boolean; version: ApiVersion; counts: OrgCounts };
-
 export function organizationFull(urls: Urls, org: Account, options: OrganizationFullOptions): OrganizationFull {
   return fullOf(urls, org, options, settingsPartsOf(org));
 }
