@@ -22,6 +22,25 @@ describe('named prepared statements on PostgreSQL', { skip: !onPostgres }, () =>
     await database.drop();
   });
 
+  it('a connection lost while checked out, between statements, fails that work only: the process does not crash', async () => {
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      await assert.rejects(
+        store.db.connection().execute(async (db) => {
+          const [{ pid }] = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db)).rows;
+          await admin.query('select pg_terminate_backend($1)', [pid]);
+          // The server's goodbye reaches the client while it runs no query (as between a transaction's statements).
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          await sql`select 1`.execute(db);
+        }),
+      );
+      assert.deepEqual((await sql<{ one: number }>`select 1 as one`.execute(store.db)).rows, [{ one: 1 }]);
+    } finally {
+      await admin.end();
+    }
+  });
+
   it('a repeated text is prepared once per connection and answers as before', async () => {
     await sql`create table probe (id int primary key, label text)`.execute(store.db);
     await sql`insert into probe values (1, 'one'), (2, 'two')`.execute(store.db);

@@ -40,6 +40,10 @@ class NamingClient implements PostgresPoolClient {
   constructor(client: pg.PoolClient, names: StatementNames) {
     this.#client = client;
     this.#names = names;
+    // A connection lost while checked out and between queries (a restart, DROP DATABASE … FORCE) emits 'error', which the
+    // pool only listens for on idle clients: unheard, it would crash the process. Its next query fails instead, and the
+    // pool drops it when it is released (no longer queryable).
+    client.on('error', () => undefined);
   }
 
   query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
