@@ -136,20 +136,20 @@ describe('GET /orgs/{org} ETag, with the read cache on and off', () => {
       });
 
       it('a new tag when a counter the owner sees moves (plan.filled_seats), and the old tag then answers 200', async () => {
-        const before = await get();
+        const earlier = await get();
         await boss.octokit.rest.orgs.createInvitation({ org: 'tagged', invitee_id: invitee.id });
-        const after = await get(before.headers.get('etag')!);
-        assert.equal(after.status, 200);
-        assert.equal(after.body.plan.filled_seats, before.body.plan.filled_seats + 1);
-        assert.notEqual(after.headers.get('etag'), before.headers.get('etag'));
+        const later = await get(earlier.headers.get('etag')!);
+        assert.equal(later.status, 200);
+        assert.equal(later.body.plan.filled_seats, earlier.body.plan.filled_seats + 1);
+        assert.notEqual(later.headers.get('etag'), earlier.headers.get('etag'));
       });
 
       it('a new tag when a setting changes', async () => {
-        const before = await get();
-        await boss.octokit.rest.orgs.update({ org: 'tagged', members_can_create_repositories: !before.body.members_can_create_repositories });
-        const after = await get(before.headers.get('etag')!);
-        assert.equal(after.status, 200);
-        assert.notEqual(after.headers.get('etag'), before.headers.get('etag'));
+        const earlier = await get();
+        await boss.octokit.rest.orgs.update({ org: 'tagged', members_can_create_repositories: !earlier.body.members_can_create_repositories });
+        const later = await get(earlier.headers.get('etag')!);
+        assert.equal(later.status, 200);
+        assert.notEqual(later.headers.get('etag'), earlier.headers.get('etag'));
       });
     });
   }

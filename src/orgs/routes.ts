@@ -8,7 +8,6 @@ import { organizationFull, organizationFullWithTag, organizationSimple, PUBLIC_V
 import { updateOrg, type OrgUpdate } from './service.js';
 import { listOrgsSince } from './store.js';
 import type { FastifyRequest } from 'fastify';
-import type { Account } from '../accounts/store.js';
 
 /** `orgs/list`: GET /organizations, paged only by the `since` cursor. */
 const list: Operation = {
@@ -26,15 +25,12 @@ const list: Operation = {
   },
 };
 
+/** How `organization-full` is presented to this request: the public view shows no counts. */
 const fullOptions = (request: FastifyRequest, counts: OrgCounts, showPrivate: boolean) => ({
   showPrivate,
   version: request.apiVersion,
   counts: showPrivate ? counts : PUBLIC_VIEW_COUNTS,
 });
-
-function presentFull(request: FastifyRequest, org: Account, counts: OrgCounts, showPrivate: boolean) {
-  return organizationFull(request.urls, org, fullOptions(request, counts, showPrivate));
-}
 
 /** `orgs/get`: GET /orgs/{org}; private fields only for owners whose token has read:org or admin:org. */
 const get: Operation = {
@@ -68,7 +64,7 @@ const update: Operation = {
     const access = orgOf(request);
     const updated = await updateOrg(request.server.ctx, access.org, request.caller!, (request.body ?? {}) as OrgUpdate);
     // A PATCH changes no counter: those read with the org still hold.
-    return presentFull(request, updated, countsOf(access), true);
+    return organizationFull(request.urls, updated, fullOptions(request, countsOf(access), true));
   },
 };
 
