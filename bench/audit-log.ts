@@ -8,7 +8,7 @@
  *   node --import tsx bench/audit-log.ts --db sqlite --events 1000000 --requests 100 --no-write
  *
  * The events are inserted straight into a fresh database in batches (rows built by src/audit/record.ts, as recorded),
- * then ANALYZE, then each search's plan is read with EXPLAIN (the benchmark fails if one scans the table), then orghub
+ * then ANALYZE (VACUUM ANALYZE on PostgreSQL), then each search's plan is read with EXPLAIN (the benchmark fails if one scans the table), then orghub
  * (dist/cli.js, as `npm start` runs it) runs on it in a child process. Figures go to stdout and to bench/RESULTS.md (section audit-log).
  */
 import { CompiledQuery, type Kysely } from 'kysely';
@@ -259,7 +259,7 @@ if (write) {
       `A fresh database per store is seeded directly: \`${ORG}\` with ${fmt(EVENTS)} audit events and \`${OTHER}\` with ${fmt(OTHER_EVENTS)}, interleaved`,
       `in one table over the last ${SPAN_DAYS} days (ids in time order, as recorded), by ${ACTORS} actors, in a mix of ${MIX.length} actions`,
       '(`team.add_member` 25%, `org.invite_member` 12%, `org.add_member` 10%, `org.update` 5% …), rows built by',
-      `\`src/audit/record.ts\`, batched ${BATCH}-row inserts in one transaction, then ANALYZE. Each search's plan is read with`,
+      `\`src/audit/record.ts\`, batched ${BATCH}-row inserts in one transaction, then ANALYZE (VACUUM ANALYZE on PostgreSQL). Each search's plan is read with`,
       '`EXPLAIN` (SQLite `EXPLAIN QUERY PLAN`) through the very query builder the server uses; the run fails on any full scan.',
       'orghub then runs in a child process (`node dist/cli.js`, built as `npm start` builds it, with its Node flags), the owner\'s token has `read:audit_log`.',
       `Latency is from one keep-alive connection, one request at a time (${REQUESTS} measured rounds after ${WARMUP} warm-up rounds; each`,

@@ -215,7 +215,7 @@ if (write) {
       '',
       `Measured ${machine}.`,
       '',
-      `A fresh database per store is seeded directly (batched ${BATCH}-row inserts in one transaction, then ANALYZE): the owner`,
+      `A fresh database per store is seeded directly (batched ${BATCH}-row inserts in one transaction, then ANALYZE; VACUUM ANALYZE on PostgreSQL): the owner`,
       `(a \`read:org\` token), \`${BIG}\` with ${fmt(MEMBERS)} active members (the owner included, every 10th public) and`,
       `${fmt(PENDING)} pending invitees, and \`${SMALL_ORG}\` with ${fmt(SMALL)} active members; \`org_counters\` set as`,
       '`src/memberships/store.ts` keeps them. orghub then runs in a child process (`node dist/cli.js`, built as `npm start` builds it, with its Node flags).',

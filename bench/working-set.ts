@@ -669,7 +669,7 @@ if (write) {
       '',
       `Measured ${machine}.`,
       '',
-      `A fresh database per store is seeded straight through the store (batched inserts in one transaction, then ANALYZE) with the rows`,
+      `A fresh database per store is seeded straight through the store (batched inserts in one transaction, then ANALYZE; VACUUM ANALYZE on PostgreSQL) with the rows`,
       `the admin API and \`putMembership\` write (accounts with the default settings document, memberships, \`org_counters\`, tokens;`,
       `no audit events): ${fmt(ORGS)} orgs, each with its owner (an \`admin:org\` token) and ${MEMBERS - 1} members drawn from a pool of`,
       `${fmt(new WorkingSet(ORGS, MEMBERS, 0).pool)} users (each in about 100 orgs, a \`read:org\` token each).`,
