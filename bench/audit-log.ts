@@ -8,8 +8,9 @@
  *   node --import tsx bench/audit-log.ts --db sqlite --events 1000000 --requests 100 --no-write
  *
  * The events are inserted straight into a fresh database in batches (rows built by src/audit/record.ts, as recorded),
- * then ANALYZE (VACUUM ANALYZE on PostgreSQL), then each search's plan is read with EXPLAIN (the benchmark fails if one scans the table), then orghub
- * (dist/cli.js, as `npm start` runs it) runs on it in a child process. Figures go to stdout and to bench/RESULTS.md (section audit-log).
+ * then ANALYZE (VACUUM ANALYZE on PostgreSQL), then each search's plan is read with EXPLAIN (the benchmark fails if one
+ * scans the table), then orghub (dist/cli.js, as `npm start` runs it) runs on it in a child process. Figures go to stdout
+ * and to bench/RESULTS.md (section audit-log).
  */
 import { CompiledQuery, type Kysely } from 'kysely';
 import { performance } from 'node:perf_hooks';
